@@ -28,11 +28,7 @@ impl Ymd {
 
     fn from_jdn(jdn: i64) -> Ymd {
         let (y, m, d) = jdn_to_gregorian(jdn);
-        Ymd {
-            year: y as i32,
-            month: m as u8,
-            day: d as u8,
-        }
+        Ymd { year: y as i32, month: m as u8, day: d as u8 }
     }
 
     fn jdn(self) -> i64 {
@@ -134,14 +130,7 @@ fn parse_value(text: &str) -> Option<GDate> {
         return None;
     }
     let mk = |qualifier, calendar, earliest, latest, phrase| {
-        Some(GDate {
-            original: text.to_string(),
-            qualifier,
-            calendar,
-            earliest,
-            latest,
-            phrase,
-        })
+        Some(GDate { original: text.to_string(), qualifier, calendar, earliest, latest, phrase })
     };
     if text.starts_with('(') && text.ends_with(')') {
         let phrase = text[1..text.len() - 1].trim().to_string();
@@ -173,13 +162,7 @@ fn parse_value(text: &str) -> Option<GDate> {
             let and = rest.iter().position(|t| *t == "AND")?;
             let a = parse_simple(&rest[..and])?;
             let b = parse_simple(&rest[and + 1..])?;
-            mk(
-                DateQualifier::Between,
-                a.calendar,
-                Some(a.earliest.min(b.earliest)),
-                Some(a.latest.max(b.latest)),
-                None,
-            )
+            mk(DateQualifier::Between, a.calendar, Some(a.earliest.min(b.earliest)), Some(a.latest.max(b.latest)), None)
         }
         "FROM" => {
             if let Some(to) = rest.iter().position(|t| *t == "TO") {
@@ -257,11 +240,7 @@ fn parse_simple(tokens: &[&str]) -> Option<Simple> {
     // ISO form written by some vendors.
     if tokens.len() == 1 && calendar == Calendar::Gregorian && !bce {
         if let Some(d) = parse_iso(tokens[0]) {
-            return Some(Simple {
-                calendar,
-                earliest: d,
-                latest: d,
-            });
+            return Some(Simple { calendar, earliest: d, latest: d });
         }
     }
     let (day, month, year_tok) = match tokens.as_slice() {
@@ -288,11 +267,7 @@ fn parse_simple(tokens: &[&str]) -> Option<Simple> {
     // A dual year (1699/00) is the old-style year; the modern year is the second one.
     let year = if dual { year + 1 } else { year };
     let (earliest, latest) = calendar_range(calendar, year, month, day)?;
-    Some(Simple {
-        calendar,
-        earliest: Ymd::from_jdn(earliest),
-        latest: Ymd::from_jdn(latest),
-    })
+    Some(Simple { calendar, earliest: Ymd::from_jdn(earliest), latest: Ymd::from_jdn(latest) })
 }
 
 fn parse_iso(t: &str) -> Option<Ymd> {
@@ -300,7 +275,11 @@ fn parse_iso(t: &str) -> Option<Ymd> {
     let y: i32 = parts.next()?.parse().ok()?;
     let m: u8 = parts.next()?.parse().ok()?;
     let d: u8 = parts.next()?.parse().ok()?;
-    if parts.next().is_some() || !(1..=12).contains(&m) || d < 1 || u32::from(d) > days_in_gregorian_month(i64::from(y), u32::from(m)) {
+    if parts.next().is_some()
+        || !(1..=12).contains(&m)
+        || d < 1
+        || u32::from(d) > days_in_gregorian_month(i64::from(y), u32::from(m))
+    {
         return None;
     }
     Some(Ymd { year: y, month: m, day: d })
@@ -321,16 +300,12 @@ fn parse_year(t: &str) -> Option<(i32, bool)> {
     t.parse().ok().map(|y| (y, false))
 }
 
-const GREGORIAN_MONTHS: [&str; 12] = [
-    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
-];
-const HEBREW_MONTHS: [&str; 13] = [
-    "TSH", "CSH", "KSL", "TVT", "SHV", "ADR", "ADS", "NSN", "IYR", "SVN", "TMZ", "AAV", "ELL",
-];
-const FRENCH_MONTHS: [&str; 13] = [
-    "VEND", "BRUM", "FRIM", "NIVO", "PLUV", "VENT", "GERM", "FLOR", "PRAI", "MESS", "THER", "FRUC",
-    "COMP",
-];
+const GREGORIAN_MONTHS: [&str; 12] =
+    ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const HEBREW_MONTHS: [&str; 13] =
+    ["TSH", "CSH", "KSL", "TVT", "SHV", "ADR", "ADS", "NSN", "IYR", "SVN", "TMZ", "AAV", "ELL"];
+const FRENCH_MONTHS: [&str; 13] =
+    ["VEND", "BRUM", "FRIM", "NIVO", "PLUV", "VENT", "GERM", "FLOR", "PRAI", "MESS", "THER", "FRUC", "COMP"];
 
 fn month_number(calendar: Calendar, token: &str) -> Option<u32> {
     let token = token.trim_end_matches('.');
@@ -345,10 +320,7 @@ fn month_number(calendar: Calendar, token: &str) -> Option<u32> {
     }
     // Lenient: full English month names ("December") for the Gregorian and Julian calendars.
     if matches!(calendar, Calendar::Gregorian | Calendar::Julian) && token.len() > 3 {
-        return GREGORIAN_MONTHS
-            .iter()
-            .position(|m| token.starts_with(m))
-            .map(|i| i as u32 + 1);
+        return GREGORIAN_MONTHS.iter().position(|m| token.starts_with(m)).map(|i| i as u32 + 1);
     }
     None
 }
@@ -436,9 +408,7 @@ fn gregorian_to_jdn(y: i64, m: i64, d: i64) -> i64 {
     let a = (14 - m).div_euclid(12);
     let y2 = y + 4800 - a;
     let m2 = m + 12 * a - 3;
-    d + (153 * m2 + 2).div_euclid(5) + 365 * y2 + y2.div_euclid(4) - y2.div_euclid(100)
-        + y2.div_euclid(400)
-        - 32045
+    d + (153 * m2 + 2).div_euclid(5) + 365 * y2 + y2.div_euclid(4) - y2.div_euclid(100) + y2.div_euclid(400) - 32045
 }
 
 fn julian_to_jdn(y: i64, m: i64, d: i64) -> i64 {

@@ -30,11 +30,7 @@ pub struct Code {
 
 impl Code {
     pub fn new(system: CodeSystem, code: &str, display: &str) -> Self {
-        Code {
-            system,
-            code: code.to_string(),
-            display: display.to_string(),
-        }
+        Code { system, code: code.to_string(), display: display.to_string() }
     }
 }
 
@@ -66,7 +62,9 @@ pub enum Provenance {
     ReportedByRelative,
     MedicalRecord,
     /// Brought in from a file (GEDCOM, FHIR, PED...); unverified until someone checks it.
-    Imported { format: String },
+    Imported {
+        format: String,
+    },
 }
 
 /// An age in years, possibly a range ("in her 40s" = 40..=49). Fractions allowed.

@@ -86,19 +86,16 @@ pub struct PersonName {
 
 impl PersonName {
     pub fn new(given: &str, surname: &str) -> Self {
-        PersonName {
-            given: given.trim().to_string(),
-            surname: surname.trim().to_string(),
-            ..Default::default()
-        }
+        PersonName { given: given.trim().to_string(), surname: surname.trim().to_string(), ..Default::default() }
     }
 
     /// "Given Surname", skipping empty parts.
     pub fn display(&self) -> String {
         let mut out = String::new();
-        for part in [self.prefix.as_deref(), Some(self.given.as_str()), Some(self.surname.as_str()), self.suffix.as_deref()]
-            .into_iter()
-            .flatten()
+        for part in
+            [self.prefix.as_deref(), Some(self.given.as_str()), Some(self.surname.as_str()), self.suffix.as_deref()]
+                .into_iter()
+                .flatten()
         {
             if !part.is_empty() {
                 if !out.is_empty() {
@@ -313,7 +310,8 @@ impl Person {
     pub fn search_text(&self) -> String {
         let mut s = String::new();
         for n in &self.names {
-            for part in [Some(n.given.as_str()), Some(n.surname.as_str()), n.nickname.as_deref()].into_iter().flatten() {
+            for part in [Some(n.given.as_str()), Some(n.surname.as_str()), n.nickname.as_deref()].into_iter().flatten()
+            {
                 s.push_str(&part.to_lowercase());
                 s.push(' ');
             }
@@ -354,11 +352,7 @@ pub struct FamilyChild {
 
 impl FamilyChild {
     pub fn relationship_to(&self, parent: Uuid) -> ChildRelationship {
-        self.links
-            .iter()
-            .find(|l| l.parent == parent)
-            .map(|l| l.relationship)
-            .unwrap_or(ChildRelationship::Birth)
+        self.links.iter().find(|l| l.parent == parent).map(|l| l.relationship).unwrap_or(ChildRelationship::Birth)
     }
 }
 

@@ -1,0 +1,656 @@
+//! The Kinvault vault: one SQLCipher-encrypted file holding a family's tree and health history.
+//!
+//! File layout: a 4 KiB plaintext header with the key envelope (see [`keys`]) followed by the
+//! SQLCipher database (see [`vfs`] for how SQLite is pointed past the header). The database is
+//! keyed with a random 256-bit data key; the passphrase and the recovery key only unwrap it, so a
+//! passphrase change rewrites 2 KiB, not the whole file.
+//!
+//! Every mutation goes through [`Vault::write`], whose [`Tx`] records a change-log row in the same
+//! transaction as the change.
+
+pub mod keys;
+pub mod schema;
+pub mod vfs;
+
+use kinvault_model::{Family, Person, Source};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use serde::{de::DeserializeOwned, Serialize};
+use std::path::{Path, PathBuf};
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+pub use keys::{KdfParams, RecoveryKey};
+
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error("no vault at {0}")]
+    Missing(PathBuf),
+    #[error("{0} already exists; choose another file name")]
+    AlreadyExists(PathBuf),
+    #[error("{0} is not a Kinvault vault (no valid key header)")]
+    NotAVault(PathBuf),
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    #[error("wrong recovery key")]
+    WrongRecoveryKey,
+    #[error("malformed recovery key: expected 64 hexadecimal digits (dashes and spaces are ignored)")]
+    BadRecoveryKey,
+    #[error("passphrase too weak: {0}")]
+    WeakPassphrase(&'static str),
+    #[error("this SQLite build has no encryption (PRAGMA cipher_version is empty); refusing to write health data in plaintext")]
+    NoEncryption,
+    #[error("the vault was written by a newer Kinvault (schema version {found}; this build knows up to {known})")]
+    TooNew { found: u32, known: u32 },
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: String },
+    #[error("stored {entity} {id} is unreadable: {reason}")]
+    Corrupt { entity: &'static str, id: String, reason: String },
+    #[error("invalid data: {0}")]
+    Invalid(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("crypto error: {0}")]
+    Crypto(String),
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T, E = VaultError> = std::result::Result<T, E>;
+
+/// Minimum passphrase length in characters. Argon2id makes guessing slow, not impossible.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+pub fn check_passphrase(p: &str) -> Result<()> {
+    if p.chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(VaultError::WeakPassphrase("use at least 8 characters"));
+    }
+    Ok(())
+}
+
+/// Where Kinvault keeps its settings and, by default, the vault. `KINVAULT_DATA_DIR` overrides
+/// the platform location (used by tests and portable installs).
+pub fn data_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("KINVAULT_DATA_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(d));
+    }
+    directories::ProjectDirs::from("org", "Kinvault", "Kinvault").map(|p| p.data_dir().to_path_buf())
+}
+
+/// The vault path offered when the user has not chosen one.
+pub fn default_vault_path() -> Option<PathBuf> {
+    data_dir().map(|d| d.join("family.kinvault"))
+}
+
+fn now_millis() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// An unlocked vault. Dropping it closes the database and wipes the data key from memory.
+pub struct Vault {
+    conn: Connection,
+    path: PathBuf,
+    id: Uuid,
+    data_key: keys::Key,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault").field("path", &self.path).field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
+fn open_raw(path: &Path, create: bool) -> Result<Connection> {
+    vfs::register()
+        .map_err(|rc| VaultError::Sqlite(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rc), None)))?;
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags_and_vfs(path, flags, vfs::VFS_NAME)?;
+    // Plain SQLite ignores `PRAGMA key` and would store everything in the clear: refuse.
+    let version: Option<String> = conn.query_row("PRAGMA cipher_version", [], |r| r.get(0)).optional()?;
+    if version.as_deref().unwrap_or("").is_empty() {
+        return Err(VaultError::NoEncryption);
+    }
+    Ok(conn)
+}
+
+fn read_envelope(conn: &Connection, path: &Path) -> Result<(usize, keys::Envelope)> {
+    let header = vfs::read_header(conn, 0, vfs::HEADER_LEN)?;
+    keys::newest(&header).ok_or_else(|| VaultError::NotAVault(path.to_path_buf()))
+}
+
+fn apply_key(conn: &Connection, data_key: &keys::Key) -> Result<()> {
+    // Raw-key form: SQLCipher uses the 256-bit key as is, with no second KDF.
+    let key_text = Zeroizing::new(format!("x'{}'", hex::encode(&data_key[..])));
+    // SAFETY: valid connection handle and a buffer that outlives the call.
+    let rc = unsafe {
+        rusqlite::ffi::sqlite3_key(conn.handle(), key_text.as_ptr() as *const std::ffi::c_void, key_text.len() as i32)
+    };
+    if rc != rusqlite::ffi::SQLITE_OK {
+        return Err(VaultError::Sqlite(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rc),
+            Some("keying failed".into()),
+        )));
+    }
+    conn.execute_batch(
+        "PRAGMA cipher_memory_security = ON;
+         PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA busy_timeout = 5000;",
+    )?;
+    Ok(())
+}
+
+impl Vault {
+    /// Creates a new vault at `path` (which must not exist). Returns the vault and the recovery
+    /// key, which is shown to the user once and never stored in readable form.
+    pub fn create(path: &Path, passphrase: &str, kdf: KdfParams) -> Result<(Vault, RecoveryKey)> {
+        create_at_schema_version(path, passphrase, kdf, schema::LATEST)
+    }
+
+    /// Opens with the passphrase. A wrong passphrase fails before SQLite reads or writes a page.
+    pub fn open(path: &Path, passphrase: &str) -> Result<Vault> {
+        Self::open_with(path, |env| env.unwrap_with_passphrase(passphrase))
+    }
+
+    /// Opens with the recovery key (for a forgotten passphrase; follow with
+    /// [`Vault::change_passphrase`]).
+    pub fn open_with_recovery_key(path: &Path, recovery: &RecoveryKey) -> Result<Vault> {
+        Self::open_with(path, |env| env.unwrap_with_recovery(recovery))
+    }
+
+    fn open_with(path: &Path, unwrap: impl FnOnce(&keys::Envelope) -> Result<keys::Key>) -> Result<Vault> {
+        if !path.is_file() {
+            return Err(VaultError::Missing(path.to_path_buf()));
+        }
+        let mut conn = open_raw(path, false)?;
+        let (_, env) = read_envelope(&conn, path)?;
+        let data_key = unwrap(&env)?;
+        apply_key(&conn, &data_key)?;
+        let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > schema::LATEST {
+            return Err(VaultError::TooNew { found: version, known: schema::LATEST });
+        }
+        schema::migrate_to(&mut conn, schema::LATEST)?;
+        let stored: Option<String> =
+            conn.query_row("SELECT value FROM meta WHERE key = 'vault_id'", [], |r| r.get(0)).optional()?;
+        if stored.as_deref() != Some(env.vault_id.to_string().as_str()) {
+            return Err(VaultError::Corrupt {
+                entity: "vault",
+                id: path.display().to_string(),
+                reason: "the key header belongs to a different vault".into(),
+            });
+        }
+        Ok(Vault { conn, path: path.to_path_buf(), id: env.vault_id, data_key })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn id(&self) -> Uuid {
+        self.id
+    }
+
+    /// Read access for queries that live in other modules of this crate.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn schema_version(&self) -> Result<u32> {
+        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// Re-wraps the data key under a new passphrase. The database is not re-encrypted; the old
+    /// passphrase stops working as soon as this returns.
+    pub fn change_passphrase(&mut self, new_passphrase: &str) -> Result<()> {
+        check_passphrase(new_passphrase)?;
+        self.update_envelope(|env, dk| env.rewrap_passphrase(dk, new_passphrase, KdfParams::INTERACTIVE.max(env.kdf)))
+    }
+
+    /// Replaces the recovery key; the old one stops working. Returns the new one to show once.
+    pub fn rotate_recovery_key(&mut self) -> Result<RecoveryKey> {
+        let recovery = RecoveryKey::generate()?;
+        self.update_envelope(|env, dk| {
+            let mut next = env.clone();
+            next.generation += 1;
+            next.rewrap_recovery(dk, &recovery)?;
+            Ok(next)
+        })?;
+        Ok(recovery)
+    }
+
+    fn update_envelope(&mut self, f: impl FnOnce(&keys::Envelope, &keys::Key) -> Result<keys::Envelope>) -> Result<()> {
+        // The write lock serialises envelope changes with any other process holding the vault.
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let (slot, env) = read_envelope(&tx, &self.path)?;
+        let next = f(&env, &self.data_key)?;
+        // Write the other slot: until the fsync completes, the current envelope stays valid.
+        vfs::write_header(&tx, (1 - slot) * keys::SLOT_LEN, &next.encode())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Runs `f` in one transaction; its changes and their change-log rows commit together or not
+    /// at all.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut w = Tx { tx, now: now_millis() };
+        let out = f(&mut w)?;
+        w.tx.commit()?;
+        Ok(out)
+    }
+
+    pub fn get_person(&self, id: Uuid) -> Result<Option<Person>> {
+        get_record(&self.conn, "person", id)
+    }
+
+    pub fn get_family(&self, id: Uuid) -> Result<Option<Family>> {
+        get_record(&self.conn, "family", id)
+    }
+
+    pub fn get_source(&self, id: Uuid) -> Result<Option<Source>> {
+        get_record(&self.conn, "source", id)
+    }
+
+    pub fn find_person_by_xref(&self, xref: &str) -> Result<Option<Person>> {
+        let data: Option<(String, String)> = self
+            .conn
+            .query_row("SELECT id, data FROM person WHERE xref = ?1 LIMIT 1", [xref], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        data.map(|(id, d)| decode("person", &id, &d)).transpose()
+    }
+
+    /// Families in which the person is a partner or a child.
+    pub fn families_of(&self, person: Uuid) -> Result<Vec<Family>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT DISTINCT f.id, f.data FROM family_member m JOIN family f ON f.id = m.family_id
+             WHERE m.person_id = ?1 ORDER BY f.id",
+        )?;
+        let rows = st.query_map([person.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|r| {
+            let (id, d) = r?;
+            decode("family", &id, &d)
+        })
+        .collect()
+    }
+
+    /// A page of people, sorted by surname then given name, optionally filtered by a search
+    /// string (every word must occur in a name or the xref, case-insensitively).
+    pub fn list_people(&self, search: Option<&str>, offset: u32, limit: u32) -> Result<(u64, Vec<PersonRow>)> {
+        let words: Vec<String> = search
+            .unwrap_or("")
+            .split_whitespace()
+            .map(|w| format!("%{}%", w.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
+            .collect();
+        let mut filter = String::new();
+        for i in 0..words.len() {
+            filter.push_str(if i == 0 { " WHERE " } else { " AND " });
+            filter.push_str(&format!("search LIKE ?{} ESCAPE '\\'", i + 1));
+        }
+        let args = rusqlite::params_from_iter(words.iter());
+        let total: u64 =
+            self.conn.query_row(&format!("SELECT count(*) FROM person{filter}"), args.clone(), |r| r.get(0))?;
+        let sql = format!(
+            "SELECT id, xref, given, surname, sex, birth_sort, death_sort FROM person{filter}
+             ORDER BY surname COLLATE NOCASE, given COLLATE NOCASE, id LIMIT {limit} OFFSET {offset}"
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st
+            .query_map(args, |r| {
+                Ok(PersonRow {
+                    id: r.get(0)?,
+                    xref: r.get(1)?,
+                    given: r.get(2)?,
+                    surname: r.get(3)?,
+                    sex: r.get(4)?,
+                    birth_sort: r.get(5)?,
+                    death_sort: r.get(6)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((total, rows))
+    }
+
+    pub fn stats(&self) -> Result<Stats> {
+        let count = |sql: &str| -> Result<u64> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+        let file_bytes = std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
+        Ok(Stats {
+            individuals: count("SELECT count(*) FROM person")?,
+            families: count("SELECT count(*) FROM family")?,
+            sources: count("SELECT count(*) FROM source")?,
+            conditions: count("SELECT coalesce(sum(json_array_length(data, '$.conditions')), 0) FROM person")?,
+            genetic_tests: count("SELECT coalesce(sum(json_array_length(data, '$.genetic_tests')), 0) FROM person")?,
+            probands: count("SELECT count(*) FROM person WHERE json_extract(data, '$.proband') = 1")?,
+            changes: count("SELECT count(*) FROM change_log")?,
+            schema_version: self.schema_version()?,
+            file_bytes,
+        })
+    }
+
+    /// Change-log rows after `seq`, oldest first, at most `limit`.
+    pub fn changes_since(&self, seq: i64, limit: u32) -> Result<Vec<Change>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT seq, at, entity, entity_id, op, before, after FROM change_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![seq, limit], |r| {
+            Ok(Change {
+                seq: r.get(0)?,
+                at: r.get(1)?,
+                entity: r.get(2)?,
+                entity_id: r.get(3)?,
+                op: r.get(4)?,
+                before: r.get(5)?,
+                after: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Page-level and logical checks. `ok` is false if anything is wrong; `problems` says what.
+    pub fn integrity_check(&self) -> Result<IntegrityReport> {
+        let mut problems = vec![];
+        let mut st = self.conn.prepare("PRAGMA integrity_check")?;
+        for row in st.query_map([], |r| r.get::<_, String>(0))? {
+            let row = row?;
+            if row != "ok" {
+                problems.push(format!("sqlite: {row}"));
+            }
+        }
+        // SQLCipher's per-page HMAC check over the whole file.
+        let mut st = self.conn.prepare("PRAGMA cipher_integrity_check")?;
+        for row in st.query_map([], |r| r.get::<_, String>(0))? {
+            problems.push(format!("cipher: {}", row?));
+        }
+        let mut st = self.conn.prepare("PRAGMA foreign_key_check")?;
+        for row in st.query_map([], |r| {
+            Ok(format!("foreign key: {} row {:?}", r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?))
+        })? {
+            problems.push(row?);
+        }
+        for (table, check) in [
+            ("person", check_json::<Person> as fn(&str) -> Option<String>),
+            ("family", check_json::<Family>),
+            ("source", check_json::<Source>),
+        ] {
+            let mut st = self.conn.prepare(&format!("SELECT id, data FROM {table}"))?;
+            for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+                let (id, data) = row?;
+                if let Some(reason) = check(&data) {
+                    problems.push(format!("{table} {id}: unreadable record: {reason}"));
+                }
+            }
+        }
+        let dangling: Vec<String> = {
+            let mut st = self.conn.prepare(
+                "SELECT DISTINCT m.person_id FROM family_member m LEFT JOIN person p ON p.id = m.person_id WHERE p.id IS NULL",
+            )?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for id in dangling {
+            problems.push(format!("family member {id} is not a person in this vault"));
+        }
+        Ok(IntegrityReport { ok: problems.is_empty(), problems })
+    }
+}
+
+/// Creates a vault whose schema stops at `version` — for migration tests only.
+#[doc(hidden)]
+pub fn create_at_schema_version(
+    path: &Path,
+    passphrase: &str,
+    kdf: KdfParams,
+    version: u32,
+) -> Result<(Vault, RecoveryKey)> {
+    check_passphrase(passphrase)?;
+    if path.exists() {
+        return Err(VaultError::AlreadyExists(path.to_path_buf()));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let result = (|| {
+        let mut conn = open_raw(path, true)?;
+        let id = Uuid::now_v7();
+        let data_key = keys::random_key()?;
+        let recovery = RecoveryKey::generate()?;
+        let env = keys::Envelope::seal(id, 1, kdf, &data_key, passphrase, &recovery)?;
+        vfs::write_header(&conn, 0, &env.encode())?;
+        apply_key(&conn, &data_key)?;
+        schema::migrate_to(&mut conn, version)?;
+        conn.execute(
+            "INSERT INTO meta(key, value) VALUES ('vault_id', ?1), ('created_at', ?2), ('created_by', ?3)",
+            params![id.to_string(), now_millis().to_string(), concat!("kinvault ", env!("CARGO_PKG_VERSION"))],
+        )?;
+        Ok((Vault { conn, path: path.to_path_buf(), id, data_key }, recovery))
+    })();
+    if result.is_err() {
+        // Nothing of value can be in a file we failed to create.
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+    result
+}
+
+fn check_json<T: DeserializeOwned>(data: &str) -> Option<String> {
+    serde_json::from_str::<T>(data).err().map(|e| e.to_string())
+}
+
+fn decode<T: DeserializeOwned>(entity: &'static str, id: &str, data: &str) -> Result<T> {
+    serde_json::from_str(data).map_err(|e| VaultError::Corrupt { entity, id: id.to_string(), reason: e.to_string() })
+}
+
+fn get_record<T: DeserializeOwned>(conn: &Connection, table: &'static str, id: Uuid) -> Result<Option<T>> {
+    let data: Option<String> = conn
+        .query_row(&format!("SELECT data FROM {table} WHERE id = ?1"), [id.to_string()], |r| r.get(0))
+        .optional()?;
+    data.map(|d| decode(table, &id.to_string(), &d)).transpose()
+}
+
+impl KdfParams {
+    /// The stronger of two parameter sets (a passphrase change never weakens the KDF).
+    fn max(self, other: KdfParams) -> KdfParams {
+        KdfParams {
+            memory_kib: self.memory_kib.max(other.memory_kib),
+            iterations: self.iterations.max(other.iterations),
+            parallelism: self.parallelism.max(other.parallelism),
+        }
+    }
+}
+
+/// One row of the people list (no JSON decoding needed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRow {
+    pub id: String,
+    pub xref: Option<String>,
+    pub given: String,
+    pub surname: String,
+    pub sex: String,
+    pub birth_sort: Option<i64>,
+    pub death_sort: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub individuals: u64,
+    pub families: u64,
+    pub sources: u64,
+    pub conditions: u64,
+    pub genetic_tests: u64,
+    pub probands: u64,
+    pub changes: u64,
+    pub schema_version: u32,
+    pub file_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IntegrityReport {
+    pub ok: bool,
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub seq: i64,
+    pub at: i64,
+    pub entity: String,
+    pub entity_id: String,
+    pub op: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// A write transaction. Every method records the change in the change log.
+pub struct Tx<'a> {
+    tx: rusqlite::Transaction<'a>,
+    now: i64,
+}
+
+impl Tx<'_> {
+    fn log(&self, entity: &str, id: Uuid, op: &str, before: Option<&str>, after: Option<&str>) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO change_log(at, entity, entity_id, op, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![self.now, entity, id.to_string(), op, before, after])?;
+        Ok(())
+    }
+
+    fn current(&self, table: &str, id: Uuid) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .prepare_cached(&format!("SELECT data FROM {table} WHERE id = ?1"))?
+            .query_row([id.to_string()], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn json<T: Serialize>(v: &T) -> Result<String> {
+        serde_json::to_string(v).map_err(|e| VaultError::Invalid(e.to_string()))
+    }
+
+    /// Inserts or replaces a person.
+    pub fn put_person(&mut self, p: &Person) -> Result<()> {
+        let data = Self::json(p)?;
+        let before = self.current("person", p.id)?;
+        if before.as_deref() == Some(data.as_str()) {
+            return Ok(());
+        }
+        let (given, surname) = p.primary_name().map(|n| (n.given.as_str(), n.surname.as_str())).unwrap_or(("", ""));
+        self.tx
+            .prepare_cached(
+                "INSERT INTO person(id, xref, given, surname, sex, search, data, created_at, updated_at, birth_sort, death_sort)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10)
+                 ON CONFLICT(id) DO UPDATE SET xref = ?2, given = ?3, surname = ?4, sex = ?5, search = ?6, data = ?7,
+                    updated_at = ?8, birth_sort = ?9, death_sort = ?10",
+            )?
+            .execute(params![
+                p.id.to_string(),
+                p.xref,
+                given,
+                surname,
+                p.sex.code(),
+                p.search_text(),
+                data,
+                self.now,
+                p.birth().and_then(|d| d.sort_key()),
+                p.death().and_then(|d| d.sort_key()),
+            ])?;
+        let op = if before.is_some() { "update" } else { "insert" };
+        self.log("person", p.id, op, before.as_deref(), Some(&data))
+    }
+
+    /// Deletes a person and removes them from every family they were in (logged as family
+    /// updates, so undo and sync see the whole change).
+    pub fn delete_person(&mut self, id: Uuid) -> Result<()> {
+        let Some(before) = self.current("person", id)? else {
+            return Err(VaultError::NotFound { entity: "person", id: id.to_string() });
+        };
+        let family_ids: Vec<String> = {
+            let mut st = self.tx.prepare_cached("SELECT DISTINCT family_id FROM family_member WHERE person_id = ?1")?;
+            let rows = st.query_map([id.to_string()], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for fid in family_ids {
+            let data = self.current("family", parse_id(&fid)?)?.unwrap_or_default();
+            let mut fam: Family = decode("family", &fid, &data)?;
+            fam.partners.retain(|p| *p != id);
+            fam.children.retain(|c| c.person != id);
+            for t in &mut fam.twins {
+                t.members.retain(|m| *m != id);
+            }
+            fam.twins.retain(|t| t.members.len() > 1);
+            self.put_family(&fam)?;
+        }
+        self.tx.prepare_cached("DELETE FROM person WHERE id = ?1")?.execute([id.to_string()])?;
+        self.log("person", id, "delete", Some(&before), None)
+    }
+
+    /// Inserts or replaces a family. Every partner and child must already be in the vault.
+    pub fn put_family(&mut self, f: &Family) -> Result<()> {
+        let mut members: Vec<(Uuid, &str)> = f.partners.iter().map(|p| (*p, "partner")).collect();
+        members.extend(f.children.iter().map(|c| (c.person, "child")));
+        for (pid, _) in &members {
+            if self.current("person", *pid)?.is_none() {
+                return Err(VaultError::Invalid(format!(
+                    "family {} refers to person {pid}, who is not in this vault",
+                    f.id
+                )));
+            }
+        }
+        let data = Self::json(f)?;
+        let before = self.current("family", f.id)?;
+        if before.as_deref() == Some(data.as_str()) {
+            return Ok(());
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO family(id, xref, data, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
+                 ON CONFLICT(id) DO UPDATE SET xref = ?2, data = ?3, updated_at = ?4",
+            )?
+            .execute(params![f.id.to_string(), f.xref, data, self.now])?;
+        self.tx.prepare_cached("DELETE FROM family_member WHERE family_id = ?1")?.execute([f.id.to_string()])?;
+        {
+            let mut ins = self.tx.prepare_cached(
+                "INSERT OR IGNORE INTO family_member(family_id, person_id, role) VALUES (?1, ?2, ?3)",
+            )?;
+            for (pid, role) in members {
+                ins.execute(params![f.id.to_string(), pid.to_string(), role])?;
+            }
+        }
+        let op = if before.is_some() { "update" } else { "insert" };
+        self.log("family", f.id, op, before.as_deref(), Some(&data))
+    }
+
+    pub fn delete_family(&mut self, id: Uuid) -> Result<()> {
+        let Some(before) = self.current("family", id)? else {
+            return Err(VaultError::NotFound { entity: "family", id: id.to_string() });
+        };
+        self.tx.prepare_cached("DELETE FROM family WHERE id = ?1")?.execute([id.to_string()])?;
+        self.log("family", id, "delete", Some(&before), None)
+    }
+
+    pub fn put_source(&mut self, s: &Source) -> Result<()> {
+        let data = Self::json(s)?;
+        let before = self.current("source", s.id)?;
+        if before.as_deref() == Some(data.as_str()) {
+            return Ok(());
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO source(id, xref, data, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
+                 ON CONFLICT(id) DO UPDATE SET xref = ?2, data = ?3, updated_at = ?4",
+            )?
+            .execute(params![s.id.to_string(), s.xref, data, self.now])?;
+        let op = if before.is_some() { "update" } else { "insert" };
+        self.log("source", s.id, op, before.as_deref(), Some(&data))
+    }
+}
+
+fn parse_id(s: &str) -> Result<Uuid> {
+    Uuid::parse_str(s).map_err(|e| VaultError::Invalid(format!("bad id {s}: {e}")))
+}
