@@ -102,6 +102,7 @@ npm_ci_if_stale() {
   fi
   log "${dir#"$ROOT"/}: npm ci"
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  mkdir -p "$dir/node_modules" # npm ci makes none for a package without dependencies
   printf '%s\n' "$want" >"$stamp"
 }
 

@@ -1,1 +1,21 @@
+//! Kinvault's use cases: the one API that the desktop shell, the `kinvault` CLI, the tests and
+//! (later) the server call. A feature exists here once; shells only translate.
+//!
+//! - Free functions in [`people`] and [`vault_ops`] work on an unlocked [`Vault`].
+//! - [`App`] adds the desktop session: which vault is open, idle lock, recent vaults.
+//! - Request/response types derive `ts_rs::TS`; `gen-bindings` writes them to `ui/src/bindings`.
 
+pub mod app;
+pub mod error;
+pub mod people;
+pub mod settings;
+pub mod types;
+pub mod vault_ops;
+
+pub use app::App;
+pub use error::{ApiError, ErrorKind};
+pub use kinvault_model as model;
+pub use kinvault_vault::{data_dir, default_vault_path, KdfParams, RecoveryKey, Vault};
+pub use types::*;
+
+pub type Result<T, E = ApiError> = std::result::Result<T, E>;

@@ -1,0 +1,118 @@
+// The one place the UI talks to the backend. Every Tauri command the UI uses is wrapped here
+// with its request and response types (generated from Rust, see ../bindings), and every
+// failure is turned into an ApiError, so screens only ever see `{ kind, message }`.
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { ApiError } from '../bindings/ApiError';
+import type { AppInfo } from '../bindings/AppInfo';
+import type { ChangePassphraseRequest } from '../bindings/ChangePassphraseRequest';
+import type { CreateVaultRequest } from '../bindings/CreateVaultRequest';
+import type { CreatedVault } from '../bindings/CreatedVault';
+import type { ErrorKind } from '../bindings/ErrorKind';
+import type { IntegrityReport } from '../bindings/IntegrityReport';
+import type { NewPerson } from '../bindings/NewPerson';
+import type { OpenVaultRequest } from '../bindings/OpenVaultRequest';
+import type { PeoplePage } from '../bindings/PeoplePage';
+import type { PeopleQuery } from '../bindings/PeopleQuery';
+import type { Person } from '../bindings/Person';
+import type { RecoverVaultRequest } from '../bindings/RecoverVaultRequest';
+import type { VaultInfo } from '../bindings/VaultInfo';
+import type { VaultStatus } from '../bindings/VaultStatus';
+
+export type { ApiError, ErrorKind };
+
+// `satisfies` makes the compiler flag a kind added to or removed from ErrorKind in Rust.
+const KINDS = {
+  wrong_passphrase: true,
+  wrong_recovery_key: true,
+  weak_passphrase: true,
+  locked: true,
+  not_found: true,
+  already_exists: true,
+  not_a_vault: true,
+  invalid_input: true,
+  too_new: true,
+  corrupt: true,
+  io: true,
+  internal: true,
+} satisfies Record<ErrorKind, true>;
+
+export function isErrorKind(value: unknown): value is ErrorKind {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(KINDS, value);
+}
+
+export function isApiError(value: unknown): value is ApiError {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return isErrorKind(v.kind) && typeof v.message === 'string';
+}
+
+/** Turns anything a command can reject with into an ApiError (unknown shapes become 'internal'). */
+export function toApiError(error: unknown): ApiError {
+  if (isApiError(error)) return { kind: error.kind, message: error.message };
+  if (typeof error === 'string') {
+    // Tauri itself rejects with plain strings (unknown command, bad arguments...).
+    return { kind: 'internal', message: error || 'Something went wrong.' };
+  }
+  if (error instanceof Error) return { kind: 'internal', message: error.message || error.name };
+  if (typeof error === 'object' && error !== null) {
+    const message = (error as Record<string, unknown>).message;
+    if (typeof message === 'string' && message) return { kind: 'internal', message };
+  }
+  return { kind: 'internal', message: 'Something went wrong.' };
+}
+
+type ErrorListener = (error: ApiError, command: string) => void;
+const errorListeners = new Set<ErrorListener>();
+
+/** Called for every failed command (the app uses it to notice a vault locked under it). */
+export function onApiError(listener: ErrorListener): () => void {
+  errorListeners.add(listener);
+  return () => errorListeners.delete(listener);
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (raw) {
+    const error = toApiError(raw);
+    for (const listener of errorListeners) listener(error, command);
+    throw error;
+  }
+}
+
+export const PAGE_LIMIT_MAX = 1000;
+
+export const api = {
+  appInfo: () => call<AppInfo>('app_info'),
+  vaultStatus: () => call<VaultStatus>('vault_status'),
+  createVault: (req: CreateVaultRequest) => call<CreatedVault>('create_vault', { req }),
+  openVault: (req: OpenVaultRequest) => call<VaultInfo>('open_vault', { req }),
+  recoverVault: (req: RecoverVaultRequest) => call<VaultInfo>('recover_vault', { req }),
+  changePassphrase: (req: ChangePassphraseRequest) => call<null>('change_passphrase', { req }),
+  lockVault: () => call<null>('lock_vault'),
+  touch: () => call<null>('touch'),
+  setIdleLockSeconds: (seconds: number) => call<AppInfo>('set_idle_lock_seconds', { seconds }),
+  vaultInfo: () => call<VaultInfo>('vault_info'),
+  checkVault: () => call<IntegrityReport>('check_vault'),
+  listPeople: (query: PeopleQuery) => call<PeoplePage>('list_people', { query }),
+  getPerson: (id: string) => call<Person>('get_person', { id }),
+  addPerson: (person: NewPerson) => call<Person>('add_person', { person }),
+  updatePerson: (person: Person) => call<Person>('update_person', { person }),
+  deletePerson: (id: string) => call<null>('delete_person', { id }),
+  /** Native open/save dialog run by the backend; null when the user cancels. */
+  pickVaultPath: (save: boolean) => call<string | null>('pick_vault_path', { save }),
+};
+
+export type Api = typeof api;
+
+export type LockReason = 'idle' | 'manual';
+export type VaultLockedPayload = { reason: LockReason };
+
+/** Subscribes to the backend's `vault-locked` event. */
+export function onVaultLocked(handler: (payload: VaultLockedPayload) => void): Promise<UnlistenFn> {
+  return listen<VaultLockedPayload>('vault-locked', (event) => {
+    const reason = event.payload?.reason === 'idle' ? 'idle' : 'manual';
+    handler({ reason });
+  });
+}
