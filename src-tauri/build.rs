@@ -1,0 +1,32 @@
+//! The config lives at the top level (tauri.conf.json), not beside this crate: point
+//! tauri-build at it, and list the app's commands so each gets a permission that the
+//! capability in capabilities/ grants explicitly (least privilege).
+
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "vault_status",
+    "create_vault",
+    "open_vault",
+    "recover_vault",
+    "change_passphrase",
+    "lock_vault",
+    "touch",
+    "set_idle_lock_seconds",
+    "vault_info",
+    "check_vault",
+    "list_people",
+    "get_person",
+    "add_person",
+    "update_person",
+    "delete_person",
+    "pick_vault_path",
+];
+
+fn main() {
+    let attrs = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(e) = tauri_build::try_build(attrs) {
+        panic!("tauri-build failed: {e:#}");
+    }
+}

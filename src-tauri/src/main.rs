@@ -1,0 +1,189 @@
+//! The Kinvault desktop shell. Glue only: each command forwards to `kinvault_api::App` on a
+//! blocking thread (Argon2id and SQLite must not stall the UI thread) and returns its result.
+//! No domain logic lives here.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use kinvault_api::model::Person;
+use kinvault_api::*;
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Duration;
+use tauri::{AppHandle, Emitter, Manager, State};
+use tauri_plugin_dialog::DialogExt;
+
+type Shared<'a> = State<'a, Arc<App>>;
+
+/// Runs `f` on the blocking pool with the shared app.
+async fn blocking<T: Send + 'static>(
+    app: &Shared<'_>,
+    f: impl FnOnce(&App) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let app = Arc::clone(app);
+    tauri::async_runtime::spawn_blocking(move || f(&app))
+        .await
+        .map_err(|e| ApiError::new(ErrorKind::Internal, format!("background task failed: {e}")))?
+}
+
+#[derive(Clone, Serialize)]
+struct LockedEvent {
+    reason: &'static str,
+}
+
+#[tauri::command]
+async fn app_info(app: Shared<'_>) -> Result<AppInfo> {
+    blocking(&app, |a| Ok(a.info())).await
+}
+
+#[tauri::command]
+async fn vault_status(app: Shared<'_>) -> Result<VaultStatus> {
+    blocking(&app, |a| Ok(a.status())).await
+}
+
+#[tauri::command]
+async fn create_vault(app: Shared<'_>, req: CreateVaultRequest) -> Result<CreatedVault> {
+    blocking(&app, move |a| a.create_vault(&req)).await
+}
+
+#[tauri::command]
+async fn open_vault(app: Shared<'_>, req: OpenVaultRequest) -> Result<VaultInfo> {
+    blocking(&app, move |a| a.open_vault(&req)).await
+}
+
+#[tauri::command]
+async fn recover_vault(app: Shared<'_>, req: RecoverVaultRequest) -> Result<VaultInfo> {
+    blocking(&app, move |a| a.recover_vault(&req)).await
+}
+
+#[tauri::command]
+async fn change_passphrase(app: Shared<'_>, req: ChangePassphraseRequest) -> Result<()> {
+    blocking(&app, move |a| a.change_passphrase(&req)).await
+}
+
+#[tauri::command]
+async fn lock_vault(app: Shared<'_>, handle: AppHandle) -> Result<()> {
+    blocking(&app, |a| {
+        a.lock();
+        Ok(())
+    })
+    .await?;
+    let _ = handle.emit("vault-locked", LockedEvent { reason: "manual" });
+    Ok(())
+}
+
+#[tauri::command]
+async fn touch(app: Shared<'_>) -> Result<()> {
+    blocking(&app, |a| a.touch()).await
+}
+
+#[tauri::command]
+async fn set_idle_lock_seconds(app: Shared<'_>, seconds: u32) -> Result<AppInfo> {
+    blocking(&app, move |a| a.set_idle_lock_seconds(seconds)).await
+}
+
+#[tauri::command]
+async fn vault_info(app: Shared<'_>) -> Result<VaultInfo> {
+    blocking(&app, |a| a.vault_info()).await
+}
+
+#[tauri::command]
+async fn check_vault(app: Shared<'_>) -> Result<IntegrityReport> {
+    blocking(&app, |a| a.check()).await
+}
+
+#[tauri::command]
+async fn list_people(app: Shared<'_>, query: PeopleQuery) -> Result<PeoplePage> {
+    blocking(&app, move |a| a.list_people(&query)).await
+}
+
+#[tauri::command]
+async fn get_person(app: Shared<'_>, id: String) -> Result<Person> {
+    blocking(&app, move |a| a.get_person(&id)).await
+}
+
+#[tauri::command]
+async fn add_person(app: Shared<'_>, person: NewPerson) -> Result<Person> {
+    blocking(&app, move |a| a.add_person(&person)).await
+}
+
+#[tauri::command]
+async fn update_person(app: Shared<'_>, person: Person) -> Result<Person> {
+    blocking(&app, move |a| a.update_person(person)).await
+}
+
+#[tauri::command]
+async fn delete_person(app: Shared<'_>, id: String) -> Result<()> {
+    blocking(&app, move |a| a.delete_person(&id)).await
+}
+
+/// Native file dialog, opened from Rust so the web view needs no dialog or file-system rights.
+#[tauri::command]
+async fn pick_vault_path(handle: AppHandle, save: bool) -> Result<Option<String>> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let dialog = handle.dialog().file().add_filter("Kinvault vault", &["kinvault"]);
+        let picked = if save {
+            dialog.set_file_name("family.kinvault").blocking_save_file()
+        } else {
+            dialog.blocking_pick_file()
+        };
+        picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string())
+    })
+    .await
+    .map_err(|e| ApiError::new(ErrorKind::Internal, format!("file dialog failed: {e}")))
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KINVAULT_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+
+    let app = Arc::new(App::new());
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(Arc::clone(&app))
+        .setup(move |tauri_app| {
+            // Idle lock: checked every few seconds; the API owns the rule, the shell only asks.
+            let handle = tauri_app.handle().clone();
+            let app = Arc::clone(&app);
+            std::thread::Builder::new().name("idle-lock".into()).spawn(move || loop {
+                std::thread::sleep(Duration::from_secs(5));
+                if app.lock_if_idle() {
+                    let _ = handle.emit("vault-locked", LockedEvent { reason: "idle" });
+                }
+            })?;
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            app_info,
+            vault_status,
+            create_vault,
+            open_vault,
+            recover_vault,
+            change_passphrase,
+            lock_vault,
+            touch,
+            set_idle_lock_seconds,
+            vault_info,
+            check_vault,
+            list_people,
+            get_person,
+            add_person,
+            update_person,
+            delete_person,
+            pick_vault_path,
+        ])
+        .build(tauri::generate_context!("../tauri.conf.json"));
+    match result {
+        Ok(tauri_app) => tauri_app.run(|handle, event| {
+            if let tauri::RunEvent::Exit = event {
+                // Close the database and wipe the key before the process ends.
+                handle.state::<Arc<App>>().lock();
+            }
+        }),
+        Err(e) => {
+            eprintln!("kinvault-desktop: could not start: {e}");
+            std::process::exit(1);
+        }
+    }
+}
