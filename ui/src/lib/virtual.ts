@@ -18,6 +18,8 @@ export type Window = {
   end: number;
   /** Where the first rendered row sits inside the scrolled spacer, in px. */
   offset: number;
+  /** The row at the top of the viewport. */
+  first: number;
 };
 
 export function contentHeight(g: Geometry): number {
@@ -47,7 +49,7 @@ export function contentTop(g: Geometry, scrollTop: number): number {
 }
 
 export function windowAt(g: Geometry, scrollTop: number, overscan: number): Window {
-  if (g.count <= 0 || g.rowHeight <= 0) return { start: 0, end: 0, offset: 0 };
+  if (g.count <= 0 || g.rowHeight <= 0) return { start: 0, end: 0, offset: 0, first: 0 };
   const top = contentTop(g, scrollTop);
   const first = Math.floor(top / g.rowHeight);
   const visible = Math.ceil(g.viewport / g.rowHeight) + 1;
@@ -55,7 +57,7 @@ export function windowAt(g: Geometry, scrollTop: number, overscan: number): Wind
   const end = Math.min(g.count, first + visible + overscan);
   // Row i sits at i*rowHeight in content space; shift so `top` lines up with scrollTop.
   const offset = scrollTop - top + start * g.rowHeight;
-  return { start, end, offset };
+  return { start, end, offset, first: Math.min(first, g.count - 1) };
 }
 
 /** The scrollTop that brings row `index` fully into view, or null when it already is. */

@@ -1,0 +1,67 @@
+import { mockIPC } from '@tauri-apps/api/mocks';
+import { describe, expect, it, vi } from 'vitest';
+import { api, isApiError, onApiError, toApiError } from './api';
+
+describe('toApiError', () => {
+  it('passes a backend ApiError through unchanged', () => {
+    expect(toApiError({ kind: 'wrong_passphrase', message: 'wrong passphrase' })).toEqual({
+      kind: 'wrong_passphrase',
+      message: 'wrong passphrase',
+    });
+  });
+
+  it('turns plain strings (Tauri-level failures) into internal errors', () => {
+    expect(toApiError('invalid args `req` for command `open_vault`')).toEqual({
+      kind: 'internal',
+      message: 'invalid args `req` for command `open_vault`',
+    });
+  });
+
+  it('turns Error objects, unknown kinds and junk into internal errors', () => {
+    expect(toApiError(new Error('boom'))).toEqual({ kind: 'internal', message: 'boom' });
+    expect(toApiError({ kind: 'exploded', message: 'new kind' })).toEqual({ kind: 'internal', message: 'new kind' });
+    expect(toApiError({ kind: 'locked' })).toEqual({ kind: 'internal', message: 'Something went wrong.' });
+    expect(toApiError(undefined)).toEqual({ kind: 'internal', message: 'Something went wrong.' });
+    expect(toApiError(42)).toEqual({ kind: 'internal', message: 'Something went wrong.' });
+    expect(isApiError({ kind: 'io', message: 'disk full' })).toBe(true);
+    expect(isApiError({ kind: 'io', message: 3 })).toBe(false);
+  });
+});
+
+describe('api commands', () => {
+  it('sends the documented command names and argument shapes', async () => {
+    const seen: Array<[string, unknown]> = [];
+    mockIPC((cmd, args) => {
+      seen.push([cmd, args]);
+      return null;
+    });
+    await api.openVault({ path: '/v.kinvault', passphrase: 'secret words' });
+    await api.listPeople({ search: 'ada', offset: 200, limit: 200 });
+    await api.setIdleLockSeconds(600);
+    await api.pickVaultPath(true);
+    await api.deletePerson('p1');
+    await api.lockVault();
+    expect(seen).toEqual([
+      ['open_vault', { req: { path: '/v.kinvault', passphrase: 'secret words' } }],
+      ['list_people', { query: { search: 'ada', offset: 200, limit: 200 } }],
+      ['set_idle_lock_seconds', { seconds: 600 }],
+      ['pick_vault_path', { save: true }],
+      ['delete_person', { id: 'p1' }],
+      ['lock_vault', {}],
+    ]);
+  });
+
+  it('rejects with a normalised ApiError and notifies error listeners', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'vault_info') throw { kind: 'locked', message: 'the vault is locked' };
+      throw 'command app_info not found';
+    });
+    const listener = vi.fn();
+    const off = onApiError(listener);
+    await expect(api.vaultInfo()).rejects.toEqual({ kind: 'locked', message: 'the vault is locked' });
+    await expect(api.appInfo()).rejects.toEqual({ kind: 'internal', message: 'command app_info not found' });
+    off();
+    expect(listener).toHaveBeenCalledTimes(2);
+    expect(listener).toHaveBeenCalledWith({ kind: 'locked', message: 'the vault is locked' }, 'vault_info');
+  });
+});
