@@ -2,6 +2,7 @@
 // Run via scripts/e2e.sh, which starts Xvfb and tauri-driver and sets the env below.
 import fs from 'node:fs';
 import path from 'node:path';
+import { saveScreenshot } from './lib/screenshot.mjs';
 
 const application = process.env.KINVAULT_APP;
 if (!application) {
@@ -51,7 +52,7 @@ export const config = {
     if (passed) return;
     const name = `${test.parent} ${test.title}`.replace(/[^a-z0-9]+/gi, '-').slice(0, 100);
     try {
-      await browser.saveScreenshot(path.join(screenshotDir, `FAILED-${name}.png`));
+      await saveScreenshot(path.join(screenshotDir, `FAILED-${name}.png`));
     } catch (err) {
       console.warn(`could not save failure screenshot: ${err.message}`);
     }

@@ -42,9 +42,7 @@ pub fn add(vault: &mut Vault, input: &NewPerson) -> Result<Person> {
     let mut p = Person::new(PersonName::new(&input.given, &input.surname), input.sex);
     p.set_event_date(EventKind::Birth, input.birth.as_deref());
     p.set_event_date(EventKind::Death, input.death.as_deref());
-    if p.death().is_some() {
-        p.vital_status = kinvault_model::VitalStatus::Deceased { age: None, date: p.death().cloned(), cause: None };
-    }
+    sync_vital_status(&mut p);
     vault.write(|tx| tx.put_person(&p))?;
     Ok(p)
 }
@@ -61,8 +59,20 @@ pub fn update(vault: &mut Vault, mut person: Person) -> Result<Person> {
             e.date = (!text.is_empty()).then(|| kinvault_model::GDate::parse(&text));
         }
     }
+    sync_vital_status(&mut person);
     vault.write(|tx| tx.put_person(&person))?;
     Ok(person)
+}
+
+/// A recorded death makes the person deceased, with the death date; the event is the fact the
+/// user edits, the vital status follows it.
+fn sync_vital_status(p: &mut Person) {
+    use kinvault_model::VitalStatus;
+    let Some(death) = p.death().cloned() else { return };
+    match &mut p.vital_status {
+        VitalStatus::Deceased { date, .. } => *date = Some(death),
+        other => *other = VitalStatus::Deceased { age: None, date: Some(death), cause: None },
+    }
 }
 
 pub fn delete(vault: &mut Vault, id: Uuid) -> Result<()> {
@@ -137,6 +147,14 @@ mod tests {
         edited.events[0].date.as_mut().unwrap().original = "ABT 1816".into();
         let saved = update(&mut v, edited).unwrap();
         assert_eq!(saved.birth().unwrap().year(), Some(1816), "range re-derived from the edited text");
+        let row = v.list_people(Some("babbage"), 0, 1).unwrap().1.remove(0);
+        let mut charles = resolve(&v, &row.id).unwrap();
+        charles.set_event_date(EventKind::Death, Some("18 OCT 1871"));
+        let charles = update(&mut v, charles).unwrap();
+        assert!(
+            matches!(&charles.vital_status, kinvault_model::VitalStatus::Deceased { date: Some(d), .. } if d.year() == Some(1871)),
+            "a death date makes the person deceased"
+        );
         assert_eq!(list(&v, &PeopleQuery { search: Some("augusta".into()), ..Default::default() }).unwrap().total, 1);
 
         delete(&mut v, ada.id).unwrap();

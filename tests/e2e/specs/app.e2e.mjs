@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import assert from 'node:assert/strict';
+import { saveScreenshot } from '../lib/screenshot.mjs';
 
 const PASSPHRASE = 'correct horse battery staple';
 // Key derivation in a debug build can take a while; creating/unlocking gets longer.
@@ -113,7 +114,7 @@ describe('Kinvault desktop app', () => {
     const dir = process.env.E2E_SCREENSHOT_DIR ?? path.resolve('artifacts');
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'people.png');
-    await browser.saveScreenshot(file);
+    await saveScreenshot(file);
     const bytes = fs.readFileSync(file);
     assert.ok(bytes.length > 1000, `screenshot is only ${bytes.length} bytes`);
     assert.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'screenshot is not a PNG');
