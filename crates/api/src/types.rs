@@ -53,6 +53,8 @@ pub struct VaultStats {
     pub individuals: u32,
     pub families: u32,
     pub sources: u32,
+    /// Imported records kept verbatim (repositories, submitters, shared notes, vendor records).
+    pub other_records: u32,
     pub conditions: u32,
     pub genetic_tests: u32,
     pub probands: u32,
@@ -69,6 +71,7 @@ impl From<kinvault_vault::Stats> for VaultStats {
             individuals: n(s.individuals),
             families: n(s.families),
             sources: n(s.sources),
+            other_records: n(s.raw_records),
             conditions: n(s.conditions),
             genetic_tests: n(s.genetic_tests),
             probands: n(s.probands),

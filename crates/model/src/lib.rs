@@ -160,6 +160,9 @@ pub struct Event {
     pub citations: Vec<Citation>,
     #[serde(default)]
     pub notes: Vec<Note>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<RawStructure>>")]
+    pub unmapped: Vec<RawStructure>,
 }
 
 impl Event {
@@ -171,8 +174,48 @@ impl Event {
             description: None,
             citations: vec![],
             notes: vec![],
+            unmapped: vec![],
         }
     }
+}
+
+/// A structure from an imported file that the model does not map (a vendor extension tag, an
+/// unknown record, a substructure we do not interpret). Kept with its record and written back on
+/// export, so nothing a genealogist typed is lost.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct RawStructure {
+    pub tag: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub xref: Option<String>,
+    /// Text value (multi-line text joined with `\n`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub text: Option<String>,
+    /// Pointer value: the xref it points to, without `@`s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub pointer: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<RawStructure>>")]
+    pub children: Vec<RawStructure>,
+}
+
+/// A whole record from an imported file that the model has no type for (GEDCOM `REPO`, `SUBM`,
+/// shared `NOTE`, `OBJE`, vendor records): stored as is and written back on export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RawRecord {
+    pub id: Uuid,
+    pub structure: RawStructure,
+}
+
+/// A named link to another person that is not kinship (GEDCOM `ASSO`: godparent, witness...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Association {
+    pub person: Uuid,
+    /// What the other person is to this one ("Godfather", "Witness").
+    #[serde(default)]
+    pub relation: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
@@ -205,6 +248,9 @@ pub struct Source {
     pub repository: Option<String>,
     #[serde(default)]
     pub notes: Vec<Note>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<RawStructure>>")]
+    pub unmapped: Vec<RawStructure>,
 }
 
 /// A file referenced by the tree (photo, scan); the bytes live outside the model.
@@ -246,6 +292,11 @@ pub struct Person {
     pub citations: Vec<Citation>,
     #[serde(default)]
     pub media: Vec<MediaRef>,
+    #[serde(default)]
+    pub associations: Vec<Association>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<RawStructure>>")]
+    pub unmapped: Vec<RawStructure>,
 }
 
 impl Person {
@@ -264,6 +315,8 @@ impl Person {
             notes: vec![],
             citations: vec![],
             media: vec![],
+            associations: vec![],
+            unmapped: vec![],
         }
     }
 
@@ -402,6 +455,9 @@ pub struct Family {
     pub notes: Vec<Note>,
     #[serde(default)]
     pub citations: Vec<Citation>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<RawStructure>>")]
+    pub unmapped: Vec<RawStructure>,
 }
 
 impl Family {
@@ -417,6 +473,7 @@ impl Family {
             consanguineous: false,
             notes: vec![],
             citations: vec![],
+            unmapped: vec![],
         }
     }
 }

@@ -12,7 +12,7 @@ pub mod keys;
 pub mod schema;
 pub mod vfs;
 
-use kinvault_model::{Family, Person, Source};
+use kinvault_model::{Family, Person, RawRecord, Source};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
 use std::path::{Path, PathBuf};
@@ -256,6 +256,35 @@ impl Vault {
         get_record(&self.conn, "source", id)
     }
 
+    /// Calls `f` for every record of a table in insertion order, one decoded record at a time
+    /// (memory stays flat however large the vault).
+    fn for_each<T: DeserializeOwned>(&self, table: &'static str, mut f: impl FnMut(T) -> Result<()>) -> Result<()> {
+        let mut st = self.conn.prepare(&format!("SELECT id, data FROM {table} ORDER BY rowid"))?;
+        let mut rows = st.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            let data: String = row.get(1)?;
+            f(decode(table, &id, &data)?)?;
+        }
+        Ok(())
+    }
+
+    pub fn for_each_person(&self, f: impl FnMut(Person) -> Result<()>) -> Result<()> {
+        self.for_each("person", f)
+    }
+
+    pub fn for_each_family(&self, f: impl FnMut(Family) -> Result<()>) -> Result<()> {
+        self.for_each("family", f)
+    }
+
+    pub fn for_each_source(&self, f: impl FnMut(Source) -> Result<()>) -> Result<()> {
+        self.for_each("source", f)
+    }
+
+    pub fn for_each_raw_record(&self, f: impl FnMut(RawRecord) -> Result<()>) -> Result<()> {
+        self.for_each("raw_record", f)
+    }
+
     pub fn find_person_by_xref(&self, xref: &str) -> Result<Option<Person>> {
         let data: Option<(String, String)> = self
             .conn
@@ -322,6 +351,7 @@ impl Vault {
             individuals: count("SELECT count(*) FROM person")?,
             families: count("SELECT count(*) FROM family")?,
             sources: count("SELECT count(*) FROM source")?,
+            raw_records: count("SELECT count(*) FROM raw_record")?,
             conditions: count("SELECT coalesce(sum(json_array_length(data, '$.conditions')), 0) FROM person")?,
             genetic_tests: count("SELECT coalesce(sum(json_array_length(data, '$.genetic_tests')), 0) FROM person")?,
             probands: count("SELECT count(*) FROM person WHERE json_extract(data, '$.proband') = 1")?,
@@ -375,6 +405,7 @@ impl Vault {
             ("person", check_json::<Person> as fn(&str) -> Option<String>),
             ("family", check_json::<Family>),
             ("source", check_json::<Source>),
+            ("raw_record", check_json::<RawRecord>),
         ] {
             let mut st = self.conn.prepare(&format!("SELECT id, data FROM {table}"))?;
             for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
@@ -480,6 +511,7 @@ pub struct Stats {
     pub individuals: u64,
     pub families: u64,
     pub sources: u64,
+    pub raw_records: u64,
     pub conditions: u64,
     pub genetic_tests: u64,
     pub probands: u64,
@@ -648,6 +680,25 @@ impl Tx<'_> {
             .execute(params![s.id.to_string(), s.xref, data, self.now])?;
         let op = if before.is_some() { "update" } else { "insert" };
         self.log("source", s.id, op, before.as_deref(), Some(&data))
+    }
+}
+
+impl Tx<'_> {
+    /// Inserts or replaces a record kept verbatim from an imported file.
+    pub fn put_raw_record(&mut self, r: &RawRecord) -> Result<()> {
+        let data = Self::json(r)?;
+        let before = self.current("raw_record", r.id)?;
+        if before.as_deref() == Some(data.as_str()) {
+            return Ok(());
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO raw_record(id, xref, tag, data, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+                 ON CONFLICT(id) DO UPDATE SET xref = ?2, tag = ?3, data = ?4, updated_at = ?5",
+            )?
+            .execute(params![r.id.to_string(), r.structure.xref, r.structure.tag, data, self.now])?;
+        let op = if before.is_some() { "update" } else { "insert" };
+        self.log("raw_record", r.id, op, before.as_deref(), Some(&data))
     }
 }
 

@@ -17,9 +17,14 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "sortable birth/death columns on person, backfilled from the record",
         apply: v2,
     },
+    Migration {
+        version: 3,
+        description: "raw records: imported records the model has no type for, kept for lossless export",
+        apply: v3,
+    },
 ];
 
-pub const LATEST: u32 = 2;
+pub const LATEST: u32 = 3;
 
 fn v1(c: &Connection) -> rusqlite::Result<()> {
     c.execute_batch(
@@ -107,6 +112,22 @@ fn v2(c: &Connection) -> rusqlite::Result<()> {
         write.execute(rusqlite::params![id, birth, death])?;
     }
     Ok(())
+}
+
+fn v3(c: &Connection) -> rusqlite::Result<()> {
+    c.execute_batch(
+        "
+        CREATE TABLE raw_record (
+            id          TEXT PRIMARY KEY,
+            xref        TEXT,
+            tag         TEXT NOT NULL,
+            data        TEXT NOT NULL,
+            created_at  INTEGER NOT NULL,
+            updated_at  INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX raw_record_xref ON raw_record(xref) WHERE xref IS NOT NULL;
+        ",
+    )
 }
 
 /// Applies migrations up to `target` (normally [`LATEST`]); returns the versions applied.

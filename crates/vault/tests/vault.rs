@@ -258,14 +258,17 @@ fn migrations_from_every_earlier_version() {
         {
             let (v, _rk) = kinvault_vault::create_at_schema_version(&path, PASS, FAST, from).unwrap();
             assert_eq!(v.schema_version().unwrap(), from);
-            // Write the way that version did: only the columns version 1 had.
-            v.connection()
-                .execute(
-                    "INSERT INTO person(id, given, surname, sex, search, data, created_at, updated_at)
-                     VALUES (?1, 'Ada', 'Lovelace', 'F', 'ada lovelace', ?2, 0, 0)",
-                    rusqlite::params![p.id.to_string(), serde_json::to_string(&p).unwrap()],
-                )
-                .unwrap();
+            // Write the way that version did: version 1 had no sort columns (version 2 adds and
+            // backfills them).
+            let data = serde_json::to_string(&p).unwrap();
+            let sql = if from == 1 {
+                "INSERT INTO person(id, given, surname, sex, search, data, created_at, updated_at)
+                 VALUES (?1, 'Ada', 'Lovelace', 'F', 'ada lovelace', ?2, 0, 0)"
+            } else {
+                "INSERT INTO person(id, given, surname, sex, search, data, created_at, updated_at, birth_sort)
+                 VALUES (?1, 'Ada', 'Lovelace', 'F', 'ada lovelace', ?2, 0, 0, 18151210)"
+            };
+            v.connection().execute(sql, rusqlite::params![p.id.to_string(), data]).unwrap();
         }
         let v = Vault::open(&path, PASS).unwrap();
         assert_eq!(v.schema_version().unwrap(), schema::LATEST, "from version {from}");

@@ -4,5 +4,6 @@ import type { EventKind } from "./EventKind";
 import type { GDate } from "./GDate";
 import type { Note } from "./Note";
 import type { Place } from "./Place";
+import type { RawStructure } from "./RawStructure";
 
-export type Event = { kind: EventKind, date: GDate | null, place: Place | null, description: string | null, citations: Array<Citation>, notes: Array<Note>, };
+export type Event = { kind: EventKind, date: GDate | null, place: Place | null, description: string | null, citations: Array<Citation>, notes: Array<Note>, unmapped?: Array<RawStructure>, };
