@@ -68,6 +68,16 @@ impl App {
         f(&mut s.vault)
     }
 
+    /// Like [`App::with_vault`] for long operations: activity counts at the end too, so the
+    /// idle lock does not strike the moment an hour-long import finishes.
+    fn with_vault_long<T>(&self, f: impl FnOnce(&mut Vault) -> Result<T>) -> Result<T> {
+        let mut guard = self.session();
+        let s = guard.as_mut().ok_or_else(ApiError::locked)?;
+        let out = f(&mut s.vault);
+        s.last_activity = Instant::now();
+        out
+    }
+
     pub fn info(&self) -> AppInfo {
         let s = self.settings();
         AppInfo {
@@ -200,6 +210,18 @@ impl App {
     pub fn delete_person(&self, id: &str) -> Result<()> {
         let id = parse_uuid(id)?;
         self.with_vault(|v| people::delete(v, id))
+    }
+
+    /// Imports a GEDCOM file or GEDZIP archive into the open vault (one transaction; see
+    /// [`transfer::import_gedcom`]). The session stays busy meanwhile, so other commands wait.
+    pub fn import_gedcom(&self, path: &str, progress: &dyn transfer::Progress) -> Result<ImportReport> {
+        let path = PathBuf::from(path.trim());
+        self.with_vault_long(|v| transfer::import_gedcom(v, &path, progress))
+    }
+
+    /// Exports the open vault (see [`transfer::export_gedcom`]).
+    pub fn export_gedcom(&self, req: &ExportRequest, progress: &dyn transfer::Progress) -> Result<ExportReport> {
+        self.with_vault_long(|v| transfer::export_gedcom(v, req, progress))
     }
 }
 

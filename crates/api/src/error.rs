@@ -25,6 +25,8 @@ pub enum ErrorKind {
     TooNew,
     Corrupt,
     Io,
+    /// The user cancelled a long operation; nothing was changed.
+    Cancelled,
     Internal,
 }
 
@@ -35,6 +37,10 @@ impl ApiError {
 
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::InvalidInput, message)
+    }
+
+    pub fn cancelled() -> Self {
+        Self::new(ErrorKind::Cancelled, "cancelled; nothing was changed")
     }
 
     pub fn locked() -> Self {

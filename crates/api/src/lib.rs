@@ -1,7 +1,8 @@
 //! Kinvault's use cases: the one API that the desktop shell, the `kinvault` CLI, the tests and
 //! (later) the server call. A feature exists here once; shells only translate.
 //!
-//! - Free functions in [`people`] and [`vault_ops`] work on an unlocked [`Vault`].
+//! - Free functions in [`people`], [`vault_ops`] and [`transfer`] (GEDCOM import/export) work
+//!   on an unlocked [`Vault`].
 //! - [`App`] adds the desktop session: which vault is open, idle lock, recent vaults.
 //! - Request/response types derive `ts_rs::TS`; `gen-bindings` writes them to `ui/src/bindings`.
 
@@ -9,6 +10,7 @@ pub mod app;
 pub mod error;
 pub mod people;
 pub mod settings;
+pub mod transfer;
 pub mod types;
 pub mod vault_ops;
 
@@ -16,6 +18,7 @@ pub use app::App;
 pub use error::{ApiError, ErrorKind};
 pub use kinvault_model as model;
 pub use kinvault_vault::{data_dir, default_vault_path, KdfParams, RecoveryKey, Vault};
+pub use transfer::{NoProgress, Progress};
 pub use types::*;
 
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;

@@ -151,3 +151,124 @@ pub struct PeoplePage {
     pub offset: u32,
     pub items: Vec<PersonSummary>,
 }
+
+/// Something in an imported file that was not taken as it was; the import went on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ImportWarning {
+    /// 1-based line in the file, when the warning is about one place.
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+/// What an import brought into the vault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ImportReport {
+    /// `gedcom` or `gedzip`.
+    pub format: String,
+    /// The GEDCOM version the file was read as (`5.5.1`, `7.0`...).
+    pub version: String,
+    /// The character encoding it was read in (`UTF-8`, `ANSEL`, `windows-1252`...).
+    pub encoding: String,
+    pub individuals: u32,
+    pub families: u32,
+    pub sources: u32,
+    /// Media references and media records (the references are kept; see `media_files`).
+    pub media: u32,
+    /// Media files from a GEDZIP archive stored in the vault (encrypted like everything else).
+    pub media_files: u32,
+    /// Records kept verbatim: repositories, submitters, shared notes, media, vendor records.
+    pub other_records: u32,
+    /// Health observations derived from the file (causes of death, medical facts), marked
+    /// "imported from GEDCOM, unverified".
+    pub health_observations: u32,
+    /// In file order; at most [`crate::transfer::MAX_WARNINGS`] (the last one then says how
+    /// many more there were).
+    pub warnings: Vec<ImportWarning>,
+}
+
+/// The file formats the vault can be exported to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+pub enum ExportFormat {
+    /// GEDCOM 5.5.1 (UTF-8), what most genealogy programs read.
+    #[serde(rename = "gedcom-5.5.1")]
+    Gedcom551,
+    /// GEDCOM 7.0.
+    #[serde(rename = "gedcom-7")]
+    Gedcom7,
+    /// GEDZIP: GEDCOM 7.0 in a zip archive, with the stored media files the export refers to.
+    #[serde(rename = "gedzip")]
+    Gedzip,
+}
+
+impl ExportFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportFormat::Gedcom551 => "gedcom-5.5.1",
+            ExportFormat::Gedcom7 => "gedcom-7",
+            ExportFormat::Gedzip => "gedzip",
+        }
+    }
+}
+
+/// Private by default: living people and health data leave only when asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExportRequest {
+    /// The file to write (replaced if it exists).
+    pub path: String,
+    pub format: ExportFormat,
+    /// Include people who may be living (no death recorded and born less than 110 years ago).
+    #[serde(default)]
+    pub include_living: bool,
+    /// Include conditions, genetic tests, causes of death and medical facts.
+    #[serde(default)]
+    pub include_health: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExportReport {
+    pub path: String,
+    pub format: ExportFormat,
+    pub individuals: u32,
+    pub families: u32,
+    pub sources: u32,
+    pub other_records: u32,
+    pub media: u32,
+    /// People left out because they may be living.
+    pub living_excluded: u32,
+    /// Health items left out (conditions, genetic tests, medical facts).
+    pub health_excluded: u32,
+    /// Records left out because only people left out point at them (their shared notes, media).
+    pub records_excluded: u32,
+    /// Media files written into a GEDZIP archive.
+    pub media_files: u32,
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
+/// Which part of a long operation is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgressPhase {
+    /// First pass over the file (done/total in bytes).
+    Reading,
+    /// Records mapped and stored (done/total in records).
+    Importing,
+    /// GEDZIP media files stored (done/total in files).
+    Media,
+    /// Final checks inside the import transaction.
+    Checking,
+    /// First pass over the vault (done/total in records).
+    Scanning,
+    /// Records written (done/total in records).
+    Exporting,
+}
+
+/// A progress report, as shells pass it on (e.g. a Tauri event payload).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ProgressEvent {
+    pub phase: ProgressPhase,
+    #[ts(type = "number")]
+    pub done: u64,
+    #[ts(type = "number")]
+    pub total: u64,
+}

@@ -7,7 +7,9 @@
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use kinvault_api::model::{Person, Sex};
-use kinvault_api::{people, vault_ops, NewPerson, PeopleQuery, Vault};
+use kinvault_api::{
+    people, transfer, vault_ops, ExportFormat, ExportRequest, NewPerson, PeopleQuery, ProgressPhase, Vault,
+};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -97,6 +99,36 @@ enum Command {
         #[command(flatten)]
         out: JsonFlag,
     },
+    /// Import a GEDCOM file (.ged, any version and encoding) or a GEDZIP archive (.gdz) into the
+    /// vault. All or nothing: on an error the vault is left as it was.
+    Import {
+        #[command(flatten)]
+        v: VaultArg,
+        /// The GEDCOM or GEDZIP file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+    /// Export the vault as GEDCOM. People who may be living and health data are left out unless
+    /// asked for.
+    Export {
+        #[command(flatten)]
+        v: VaultArg,
+        #[arg(long, value_enum)]
+        format: FormatArg,
+        /// The file to write (replaced if it exists).
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+        /// Include people who may be living (no death recorded, born less than 110 years ago).
+        #[arg(long)]
+        include_living: bool,
+        /// Include conditions, genetic tests, causes of death and medical facts.
+        #[arg(long)]
+        include_health: bool,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
     /// Add, list, show or delete people.
     Person {
         #[command(subcommand)]
@@ -119,6 +151,26 @@ impl From<SexArg> for Sex {
             SexArg::F => Sex::Female,
             SexArg::X => Sex::Intersex,
             SexArg::U => Sex::Unknown,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    #[value(name = "gedcom-5.5.1")]
+    Gedcom551,
+    #[value(name = "gedcom-7")]
+    Gedcom7,
+    #[value(name = "gedzip")]
+    Gedzip,
+}
+
+impl From<FormatArg> for ExportFormat {
+    fn from(f: FormatArg) -> ExportFormat {
+        match f {
+            FormatArg::Gedcom551 => ExportFormat::Gedcom551,
+            FormatArg::Gedcom7 => ExportFormat::Gedcom7,
+            FormatArg::Gedzip => ExportFormat::Gedzip,
         }
     }
 }
@@ -225,6 +277,30 @@ fn life(p: &Person) -> String {
     }
 }
 
+/// A progress bar on stderr when it is a terminal (hidden otherwise, so scripts and logs stay
+/// clean).
+fn progress_bar() -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg:10} [{bar:40}] {percent:>3}% {eta}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+fn phase_label(p: ProgressPhase) -> &'static str {
+    match p {
+        ProgressPhase::Reading => "reading",
+        ProgressPhase::Importing => "importing",
+        ProgressPhase::Media => "media",
+        ProgressPhase::Checking => "checking",
+        ProgressPhase::Scanning => "scanning",
+        ProgressPhase::Exporting => "exporting",
+    }
+}
+
 fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Init { v, out } => {
@@ -287,6 +363,86 @@ fn run(cli: Cli) -> Result<i32> {
                 println!("changes        {}", stats.changes);
                 println!("schema         {}", stats.schema_version);
                 println!("file bytes     {}", stats.file_bytes);
+            }
+        }
+        Command::Import { v, file, out } => {
+            let mut vault = open(&v)?;
+            let bar = progress_bar();
+            let progress = |phase: ProgressPhase, done: u64, total: u64| {
+                bar.set_message(phase_label(phase));
+                bar.set_length(total.max(1));
+                bar.set_position(done);
+                true
+            };
+            let report = transfer::import_gedcom(&mut vault, &file, &progress);
+            bar.finish_and_clear();
+            let report = report?;
+            if out.json {
+                print_json(&report)?;
+            } else {
+                println!("individuals    {}", report.individuals);
+                println!("families       {}", report.families);
+                println!("sources        {}", report.sources);
+                println!("media          {}", report.media);
+                println!("other records  {}", report.other_records);
+                println!("health         {}", report.health_observations);
+                println!("warnings       {}", report.warnings.len());
+                eprintln!("Imported {} ({} {}, {}).", file.display(), report.format, report.version, report.encoding);
+                if report.health_observations > 0 {
+                    eprintln!("Health observations from the file are marked \"imported from GEDCOM, unverified\".");
+                }
+                if report.media_files > 0 {
+                    eprintln!("Stored {} media files from the archive.", report.media_files);
+                }
+                if !report.warnings.is_empty() {
+                    eprintln!("Use --json to list the warnings.");
+                }
+            }
+        }
+        Command::Export { v, format, output, include_living, include_health, out } => {
+            let vault = open(&v)?;
+            let req = ExportRequest {
+                path: output.display().to_string(),
+                format: format.into(),
+                include_living,
+                include_health,
+            };
+            let bar = progress_bar();
+            let progress = |phase: ProgressPhase, done: u64, total: u64| {
+                bar.set_message(phase_label(phase));
+                bar.set_length(total.max(1));
+                bar.set_position(done);
+                true
+            };
+            let report = transfer::export_gedcom(&vault, &req, &progress);
+            bar.finish_and_clear();
+            let report = report?;
+            if out.json {
+                print_json(&report)?;
+            } else {
+                println!("individuals    {}", report.individuals);
+                println!("families       {}", report.families);
+                println!("sources        {}", report.sources);
+                println!("other records  {}", report.other_records);
+                eprintln!("Wrote {} ({}, {} bytes).", report.path, report.format.name(), report.bytes);
+                if report.media_files > 0 {
+                    eprintln!("The archive holds {} media files.", report.media_files);
+                }
+                if report.records_excluded > 0 {
+                    eprintln!(
+                        "Left out {} records only those people point to (their shared notes, media).",
+                        report.records_excluded
+                    );
+                }
+                if report.living_excluded > 0 {
+                    eprintln!(
+                        "Left out {} people who may be living (--include-living to include them).",
+                        report.living_excluded
+                    );
+                }
+                if report.health_excluded > 0 {
+                    eprintln!("Left out {} health items (--include-health to include them).", report.health_excluded);
+                }
             }
         }
         Command::Person { command } => match command {

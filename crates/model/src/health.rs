@@ -97,6 +97,11 @@ pub struct ConditionObservation {
     pub provenance: Provenance,
     #[serde(default)]
     pub note: Option<String>,
+    /// Substructures of the imported structure this observation came from that it does not
+    /// map (e.g. the `DATE` and `PLAC` of a GEDCOM `_MDCL`), written back on export.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<crate::RawStructure>>")]
+    pub unmapped: Vec<crate::RawStructure>,
 }
 
 impl ConditionObservation {
@@ -110,6 +115,7 @@ impl ConditionObservation {
             certainty: Certainty::Unknown,
             provenance: Provenance::SelfReported,
             note: None,
+            unmapped: Vec::new(),
         }
     }
 }

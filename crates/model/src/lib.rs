@@ -82,6 +82,11 @@ pub struct PersonName {
     pub suffix: Option<String>,
     #[serde(default)]
     pub nickname: Option<String>,
+    /// Substructures of the imported name that the model does not map (citations on the name,
+    /// `SPFX`, `_MARNM`, `TRAN`...), written back on export.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<RawStructure>>")]
+    pub unmapped: Vec<RawStructure>,
 }
 
 impl PersonName {
@@ -150,6 +155,12 @@ pub struct Place {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Event {
     pub kind: EventKind,
+    /// The GEDCOM tag when `kind` alone does not say it: `FACT` (rather than `EVEN`) for a
+    /// custom fact, `ANUL`/`MARB`/`MARC`/`MARL`/`MARS`/`DIVF` for family events the model has
+    /// no variant for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub tag: Option<String>,
     #[serde(default)]
     pub date: Option<GDate>,
     #[serde(default)]
@@ -169,6 +180,7 @@ impl Event {
     pub fn new(kind: EventKind, date: Option<&str>) -> Self {
         Event {
             kind,
+            tag: None,
             date: date.filter(|d| !d.trim().is_empty()).map(GDate::parse),
             place: None,
             description: None,
@@ -232,6 +244,11 @@ pub struct Citation {
     /// GEDCOM QUAY 0–3.
     #[serde(default)]
     pub quality: Option<u8>,
+    /// Substructures of the imported citation that the model does not map (`DATA`, `NOTE`,
+    /// `OBJE`, vendor links...), written back on export.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<RawStructure>>")]
+    pub unmapped: Vec<RawStructure>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -15,6 +15,7 @@ pub mod vfs;
 use kinvault_model::{Family, Person, RawRecord, Source};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
+use sha2::Digest;
 use std::path::{Path, PathBuf};
 use uuid::Uuid;
 use zeroize::Zeroizing;
@@ -285,6 +286,22 @@ impl Vault {
         self.for_each("raw_record", f)
     }
 
+    /// The bytes of the media file stored under `path`.
+    pub fn media_blob(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT data FROM media_blob WHERE path = ?1")?
+            .query_row([path], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Paths of the stored media files, sorted.
+    pub fn media_paths(&self) -> Result<Vec<String>> {
+        let mut st = self.conn.prepare("SELECT path FROM media_blob ORDER BY path")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     pub fn find_person_by_xref(&self, xref: &str) -> Result<Option<Person>> {
         let data: Option<(String, String)> = self
             .conn
@@ -412,6 +429,16 @@ impl Vault {
                 let (id, data) = row?;
                 if let Some(reason) = check(&data) {
                     problems.push(format!("{table} {id}: unreadable record: {reason}"));
+                }
+            }
+        }
+        {
+            let mut st = self.conn.prepare("SELECT path, sha256, data FROM media_blob")?;
+            let mut rows = st.query([])?;
+            while let Some(row) = rows.next()? {
+                let (path, sha, data): (String, String, Vec<u8>) = (row.get(0)?, row.get(1)?, row.get(2)?);
+                if hex::encode(sha2::Sha256::digest(&data)) != sha {
+                    problems.push(format!("media file {path}: content does not match its SHA-256"));
                 }
             }
         }
@@ -545,11 +572,15 @@ pub struct Tx<'a> {
 
 impl Tx<'_> {
     fn log(&self, entity: &str, id: Uuid, op: &str, before: Option<&str>, after: Option<&str>) -> Result<()> {
+        self.log_entry(entity, &id.to_string(), op, before, after)
+    }
+
+    fn log_entry(&self, entity: &str, id: &str, op: &str, before: Option<&str>, after: Option<&str>) -> Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO change_log(at, entity, entity_id, op, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![self.now, entity, id.to_string(), op, before, after])?;
+            .execute(params![self.now, entity, id, op, before, after])?;
         Ok(())
     }
 
@@ -624,9 +655,7 @@ impl Tx<'_> {
 
     /// Inserts or replaces a family. Every partner and child must already be in the vault.
     pub fn put_family(&mut self, f: &Family) -> Result<()> {
-        let mut members: Vec<(Uuid, &str)> = f.partners.iter().map(|p| (*p, "partner")).collect();
-        members.extend(f.children.iter().map(|c| (c.person, "child")));
-        for (pid, _) in &members {
+        for pid in f.partners.iter().chain(f.children.iter().map(|c| &c.person)) {
             if self.current("person", *pid)?.is_none() {
                 return Err(VaultError::Invalid(format!(
                     "family {} refers to person {pid}, who is not in this vault",
@@ -634,6 +663,57 @@ impl Tx<'_> {
                 )));
             }
         }
+        self.write_family(f)
+    }
+
+    /// Inserts or replaces a family whose members may not be stored yet — for imports, where a
+    /// family can come before its people. Call [`Tx::remove_dangling_family_members`] before
+    /// the transaction ends.
+    pub fn put_family_unchecked(&mut self, f: &Family) -> Result<()> {
+        self.write_family(f)
+    }
+
+    /// Removes from every family the partners and children that are not people in this vault
+    /// (logged as family updates). Returns one line per removal, for the import report.
+    pub fn remove_dangling_family_members(&mut self) -> Result<Vec<String>> {
+        let dangling: Vec<(String, String)> = {
+            let mut st = self.tx.prepare(
+                "SELECT DISTINCT m.family_id, m.person_id FROM family_member m
+                 LEFT JOIN person p ON p.id = m.person_id WHERE p.id IS NULL ORDER BY m.family_id",
+            )?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut out = vec![];
+        let mut by_family: Vec<(String, Vec<Uuid>)> = vec![];
+        for (fid, pid) in dangling {
+            let pid = parse_id(&pid)?;
+            match by_family.last_mut() {
+                Some((f, ids)) if *f == fid => ids.push(pid),
+                _ => by_family.push((fid, vec![pid])),
+            }
+        }
+        for (fid, gone) in by_family {
+            let data = self.current("family", parse_id(&fid)?)?.unwrap_or_default();
+            let mut fam: Family = decode("family", &fid, &data)?;
+            fam.partners.retain(|p| !gone.contains(p));
+            fam.children.retain(|c| !gone.contains(&c.person));
+            for t in &mut fam.twins {
+                t.members.retain(|m| !gone.contains(m));
+            }
+            fam.twins.retain(|t| t.members.len() > 1);
+            let name = fam.xref.clone().unwrap_or_else(|| fid.clone());
+            for pid in &gone {
+                out.push(format!("family {name}: member {pid} is not a person in this vault; removed"));
+            }
+            self.write_family(&fam)?;
+        }
+        Ok(out)
+    }
+
+    fn write_family(&mut self, f: &Family) -> Result<()> {
+        let mut members: Vec<(Uuid, &str)> = f.partners.iter().map(|p| (*p, "partner")).collect();
+        members.extend(f.children.iter().map(|c| (c.person, "child")));
         let data = Self::json(f)?;
         let before = self.current("family", f.id)?;
         if before.as_deref() == Some(data.as_str()) {
@@ -684,6 +764,29 @@ impl Tx<'_> {
 }
 
 impl Tx<'_> {
+    /// Stores a media file's bytes under `path` unless a file is already stored there. Returns
+    /// `false` (and stores nothing) when one is, with other bytes — a second import must not
+    /// change what an earlier one's references show. The change log gets the path, hash and
+    /// size, not the bytes (they would double the file).
+    pub fn put_media_blob(&mut self, path: &str, bytes: &[u8]) -> Result<bool> {
+        let sha = hex::encode(sha2::Sha256::digest(bytes));
+        let existing: Option<String> = self
+            .tx
+            .prepare_cached("SELECT sha256 FROM media_blob WHERE path = ?1")?
+            .query_row([path], |r| r.get(0))
+            .optional()?;
+        if let Some(old) = existing {
+            return Ok(old == sha);
+        }
+        self.tx
+            .prepare_cached("INSERT INTO media_blob(path, sha256, size, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![path, sha, bytes.len() as i64, bytes, self.now])?;
+        let after = serde_json::json!({ "path": path, "sha256": sha, "size": bytes.len() }).to_string();
+        // Media files are named by their path, not a UUID.
+        self.log_entry("media_blob", path, "insert", None, Some(&after))?;
+        Ok(true)
+    }
+
     /// Inserts or replaces a record kept verbatim from an imported file.
     pub fn put_raw_record(&mut self, r: &RawRecord) -> Result<()> {
         let data = Self::json(r)?;

@@ -22,9 +22,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "raw records: imported records the model has no type for, kept for lossless export",
         apply: v3,
     },
+    Migration { version: 4, description: "media files (photos, scans) brought in with a GEDZIP archive", apply: v4 },
 ];
 
-pub const LATEST: u32 = 3;
+pub const LATEST: u32 = 4;
 
 fn v1(c: &Connection) -> rusqlite::Result<()> {
     c.execute_batch(
@@ -126,6 +127,22 @@ fn v3(c: &Connection) -> rusqlite::Result<()> {
             updated_at  INTEGER NOT NULL
         ) STRICT;
         CREATE INDEX raw_record_xref ON raw_record(xref) WHERE xref IS NOT NULL;
+        ",
+    )
+}
+
+fn v4(c: &Connection) -> rusqlite::Result<()> {
+    c.execute_batch(
+        "
+        -- Keyed by the path media references use (GEDCOM FILE, percent-decoded): the bytes of
+        -- what `MediaRef.path` and raw OBJE records point to.
+        CREATE TABLE media_blob (
+            path        TEXT PRIMARY KEY,
+            sha256      TEXT NOT NULL,
+            size        INTEGER NOT NULL,
+            data        BLOB NOT NULL,
+            created_at  INTEGER NOT NULL
+        ) STRICT;
         ",
     )
 }

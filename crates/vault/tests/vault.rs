@@ -251,6 +251,71 @@ fn change_log_records_every_mutation_atomically() {
 }
 
 #[test]
+fn import_writes_families_before_their_people_and_drops_dangling_members() {
+    let (_d, path) = temp();
+    let (mut v, _rk) = Vault::create(&path, PASS, FAST).unwrap();
+    let mum = person("Mary", "Smith");
+    let kid = person("John", "Smith");
+    let ghost = kinvault_model::new_id();
+    let mut fam = Family::new(vec![mum.id, ghost]);
+    fam.xref = Some("@F1@".into());
+    fam.children.push(FamilyChild { person: kid.id, links: vec![] });
+    let warnings = v
+        .write(|tx| {
+            tx.put_family_unchecked(&fam)?;
+            tx.put_person(&mum)?;
+            tx.put_person(&kid)?;
+            tx.remove_dangling_family_members()
+        })
+        .unwrap();
+    assert_eq!(warnings, vec![format!("family @F1@: member {ghost} is not a person in this vault; removed")]);
+    let stored = v.get_family(fam.id).unwrap().unwrap();
+    assert_eq!(stored.partners, vec![mum.id]);
+    assert_eq!(stored.children.len(), 1);
+    assert!(v.integrity_check().unwrap().ok, "{:?}", v.integrity_check().unwrap().problems);
+    let ops: Vec<String> =
+        v.changes_since(0, 100).unwrap().into_iter().map(|c| format!("{} {}", c.entity, c.op)).collect();
+    assert_eq!(ops, ["family insert", "person insert", "person insert", "family update"]);
+    // Nothing dangling: nothing to do, nothing logged.
+    assert!(v.write(|tx| tx.remove_dangling_family_members()).unwrap().is_empty());
+    assert_eq!(v.stats().unwrap().changes, 4);
+    // An import that fails half way leaves nothing behind.
+    let other = Family::new(vec![kinvault_model::new_id()]);
+    let err = v
+        .write(|tx| {
+            tx.put_family_unchecked(&other)?;
+            Err::<(), _>(VaultError::Invalid("cancelled".into()))
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("cancelled"));
+    assert_eq!(v.stats().unwrap().families, 1);
+    assert_eq!(v.stats().unwrap().changes, 4);
+}
+
+#[test]
+fn media_files_are_stored_once_logged_without_bytes_and_checked() {
+    let (_d, path) = temp();
+    let (mut v, _rk) = Vault::create(&path, PASS, FAST).unwrap();
+    let jpg = b"\xFF\xD8\xFF\xE0 not really a photo of Ada".to_vec();
+    assert!(v.write(|tx| tx.put_media_blob("media/Ada.jpg", &jpg)).unwrap());
+    assert!(v.write(|tx| tx.put_media_blob("media/Ada.jpg", &jpg)).unwrap(), "same bytes: fine, nothing new");
+    assert!(!v.write(|tx| tx.put_media_blob("media/Ada.jpg", b"other")).unwrap(), "other bytes: kept the first");
+    assert_eq!(v.media_blob("media/Ada.jpg").unwrap(), Some(jpg.clone()));
+    assert_eq!(v.media_paths().unwrap(), vec!["media/Ada.jpg".to_string()]);
+    let log = v.changes_since(0, 10).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!((log[0].entity.as_str(), log[0].entity_id.as_str()), ("media_blob", "media/Ada.jpg"));
+    assert!(log[0].after.as_deref().unwrap().contains("sha256") && !log[0].after.as_deref().unwrap().contains("Ada\""));
+    assert!(v.integrity_check().unwrap().ok);
+    drop(v);
+    assert!(!contains(&file_bytes(&path), b"not really a photo"), "encrypted like the rest");
+    let v = Vault::open(&path, PASS).unwrap();
+    v.connection().execute("UPDATE media_blob SET data = x'00'", []).unwrap();
+    let report = v.integrity_check().unwrap();
+    assert!(!report.ok && report.problems[0].contains("media/Ada.jpg"), "{:?}", report.problems);
+}
+
+#[test]
 fn migrations_from_every_earlier_version() {
     for from in 1..schema::LATEST {
         let (_d, path) = temp();

@@ -4,6 +4,7 @@ import type { Certainty } from "./Certainty";
 import type { Code } from "./Code";
 import type { ConditionStatus } from "./ConditionStatus";
 import type { Provenance } from "./Provenance";
+import type { RawStructure } from "./RawStructure";
 
 export type ConditionObservation = { id: string, 
 /**
@@ -13,4 +14,9 @@ code: Code | null,
 /**
  * What the person or record calls it.
  */
-label: string, status: ConditionStatus, onset: AgeRange | null, certainty: Certainty, provenance: Provenance, note: string | null, };
+label: string, status: ConditionStatus, onset: AgeRange | null, certainty: Certainty, provenance: Provenance, note: string | null, 
+/**
+ * Substructures of the imported structure this observation came from that it does not
+ * map (e.g. the `DATE` and `PLAC` of a GEDCOM `_MDCL`), written back on export.
+ */
+unmapped?: Array<RawStructure>, };

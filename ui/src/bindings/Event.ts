@@ -6,4 +6,10 @@ import type { Note } from "./Note";
 import type { Place } from "./Place";
 import type { RawStructure } from "./RawStructure";
 
-export type Event = { kind: EventKind, date: GDate | null, place: Place | null, description: string | null, citations: Array<Citation>, notes: Array<Note>, unmapped?: Array<RawStructure>, };
+export type Event = { kind: EventKind, 
+/**
+ * The GEDCOM tag when `kind` alone does not say it: `FACT` (rather than `EVEN`) for a
+ * custom fact, `ANUL`/`MARB`/`MARC`/`MARL`/`MARS`/`DIVF` for family events the model has
+ * no variant for.
+ */
+tag?: string, date: GDate | null, place: Place | null, description: string | null, citations: Array<Citation>, notes: Array<Note>, unmapped?: Array<RawStructure>, };

@@ -34,6 +34,7 @@ const KINDS = {
   too_new: true,
   corrupt: true,
   io: true,
+  cancelled: true,
   internal: true,
 } satisfies Record<ErrorKind, true>;
 

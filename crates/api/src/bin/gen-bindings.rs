@@ -25,6 +25,10 @@ fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     PeopleQuery::export_all_to(dir)?;
     PeoplePage::export_all_to(dir)?;
     Person::export_all_to(dir)?;
+    ImportReport::export_all_to(dir)?;
+    ExportRequest::export_all_to(dir)?;
+    ExportReport::export_all_to(dir)?;
+    ProgressEvent::export_all_to(dir)?;
     Ok(())
 }
 

@@ -1,0 +1,135 @@
+//! `kinvault import` / `kinvault export`, run as a user would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const PASS: &str = "correct horse battery staple";
+
+fn kinvault(data_dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kinvault"));
+    c.env_remove("KINVAULT_NEW_PASSPHRASE")
+        .env_remove("KINVAULT_RECOVERY_KEY")
+        .env("KINVAULT_PASSPHRASE", PASS)
+        .env("KINVAULT_DATA_DIR", data_dir)
+        .stdin(Stdio::null());
+    c
+}
+
+fn ok(out: Output) -> String {
+    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json(out: Output) -> serde_json::Value {
+    serde_json::from_str(&ok(out)).unwrap()
+}
+
+fn conformance(rel: &str) -> PathBuf {
+    let root = match std::env::var_os("KINVAULT_CONFORMANCE_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/gedcom"),
+    };
+    assert!(root.is_dir(), "GEDCOM conformance corpus not found at {}; set KINVAULT_CONFORMANCE_DIR", root.display());
+    root.join(rel)
+}
+
+fn new_vault(dir: &Path, name: &str) -> PathBuf {
+    let vault = dir.join(name);
+    ok(kinvault(dir).arg("init").arg(&vault).output().unwrap());
+    vault
+}
+
+#[test]
+fn import_export_both_versions_and_reimport() {
+    let d = tempfile::tempdir().unwrap();
+    let vault = new_vault(d.path(), "fam.kinvault");
+    let file = conformance("gedcom-go/encoding/ansi-cp1252-ftm17.ged");
+    let report = json(kinvault(d.path()).arg("import").arg(&vault).arg(&file).arg("--json").output().unwrap());
+    assert_eq!(report["individuals"], 178);
+    assert_eq!(report["families"], 113);
+    assert_eq!(report["sources"], 4);
+    assert_eq!(report["encoding"], "windows-1252");
+    assert!(report["warnings"].is_array());
+    let stats = json(kinvault(d.path()).arg("stats").arg(&vault).arg("--json").output().unwrap());
+    assert_eq!((stats["individuals"].as_u64(), stats["families"].as_u64()), (Some(178), Some(113)));
+
+    // Text output: the counts, one per line.
+    let other = new_vault(d.path(), "other.kinvault");
+    let text = ok(kinvault(d.path()).arg("import").arg(&other).arg(&file).output().unwrap());
+    assert!(text.contains("individuals    178\n") && text.contains("warnings       "), "{text}");
+
+    for format in ["gedcom-5.5.1", "gedcom-7", "gedzip"] {
+        let out = d.path().join(format!("out.{format}"));
+        let export = json(
+            kinvault(d.path())
+                .args(["export"])
+                .arg(&vault)
+                .args(["--format", format, "-o"])
+                .arg(&out)
+                .args(["--include-living", "--include-health", "--json"])
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(export["individuals"], 178, "{format}");
+        assert_eq!(export["living_excluded"], 0);
+        let again = new_vault(d.path(), &format!("again-{format}.kinvault"));
+        let back = json(kinvault(d.path()).arg("import").arg(&again).arg(&out).arg("--json").output().unwrap());
+        for k in ["individuals", "families", "sources", "health_observations"] {
+            assert_eq!(back[k], report[k], "{format} {k}");
+        }
+    }
+
+    // Private by default.
+    let out = d.path().join("private.ged");
+    let export = json(
+        kinvault(d.path())
+            .arg("export")
+            .arg(&vault)
+            .args(["--format", "gedcom-5.5.1", "--output"])
+            .arg(&out)
+            .arg("--json")
+            .output()
+            .unwrap(),
+    );
+    let living = export["living_excluded"].as_u64().unwrap();
+    assert!(living > 0, "{export}");
+    assert_eq!(export["individuals"].as_u64().unwrap() + living, 178);
+}
+
+#[test]
+fn malformed_file_gives_warnings_not_failure() {
+    let d = tempfile::tempdir().unwrap();
+    let vault = new_vault(d.path(), "v.kinvault");
+    let file = conformance("gedcom-go/malformed/invalid-level.ged");
+    let report = json(kinvault(d.path()).arg("import").arg(&vault).arg(&file).arg("--json").output().unwrap());
+    assert_eq!(report["individuals"], 1);
+    let warnings = report["warnings"].as_array().unwrap();
+    assert!(!warnings.is_empty());
+    assert!(warnings[0]["line"].is_u64(), "{report}");
+    let out = kinvault(d.path()).arg("import").arg(&vault).arg(&file).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--json to list the warnings"));
+}
+
+#[test]
+fn not_gedcom_is_a_clear_error_and_changes_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let vault = new_vault(d.path(), "v.kinvault");
+    ok(kinvault(d.path()).args(["person", "add"]).arg(&vault).args(["--given", "Ada"]).output().unwrap());
+    let before = json(kinvault(d.path()).arg("stats").arg(&vault).arg("--json").output().unwrap());
+    let junk = d.path().join("photo.jpg");
+    std::fs::write(&junk, [0xFFu8, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 1, 2, 3]).unwrap();
+    let out = kinvault(d.path()).arg("import").arg(&vault).arg(&junk).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.starts_with("kinvault: cannot import") && err.contains("not a GEDCOM file"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    let out = kinvault(d.path()).arg("import").arg(&vault).arg(d.path().join("nope.ged")).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("kinvault: cannot read"), "missing file");
+    let after = json(kinvault(d.path()).arg("stats").arg(&vault).arg("--json").output().unwrap());
+    assert_eq!(before["individuals"], after["individuals"]);
+    assert_eq!(before["changes"], after["changes"]);
+    // Bad format names are refused by the argument parser.
+    let out = kinvault(d.path()).arg("export").arg(&vault).args(["--format", "csv", "-o", "x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,0 +1,141 @@
+//! Shared test helpers: the conformance corpus, and comparing two imports up to generated ids.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use kinvault_interop::gedcom::Imported;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The conformance corpus: `$KINVAULT_CONFORMANCE_DIR`, else `<workspace>/../shared/conformance/gedcom`.
+/// Panics (failing the test) when it is missing: a silent skip would hide that.
+pub fn conformance_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("KINVAULT_CONFORMANCE_DIR") {
+        let dir = PathBuf::from(dir);
+        assert!(dir.is_dir(), "KINVAULT_CONFORMANCE_DIR={} is not a directory", dir.display());
+        return dir;
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/gedcom");
+    assert!(
+        dir.is_dir(),
+        "GEDCOM conformance corpus not found at {} (the workspace root's ../shared/conformance/gedcom); \
+         set KINVAULT_CONFORMANCE_DIR to its location",
+        dir.display()
+    );
+    dir.canonicalize().unwrap_or(dir)
+}
+
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+pub fn extension(p: &Path) -> String {
+    p.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase()
+}
+
+pub fn rel(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root).unwrap_or(p).to_string_lossy().replace('\\', "/")
+}
+
+/// Every record as JSON with record ids replaced by the record's xref (or position), and every
+/// other id (observations, tests) by `<id>`.
+pub fn normalised(imp: &Imported) -> Vec<(String, Value)> {
+    let mut names: HashMap<String, String> = HashMap::new();
+    for (i, p) in imp.persons.iter().enumerate() {
+        names.insert(p.id.to_string(), p.xref.clone().unwrap_or_else(|| format!("INDI#{i}")));
+    }
+    for (i, f) in imp.families.iter().enumerate() {
+        names.insert(f.id.to_string(), f.xref.clone().unwrap_or_else(|| format!("FAM#{i}")));
+    }
+    for (i, s) in imp.sources.iter().enumerate() {
+        names.insert(s.id.to_string(), s.xref.clone().unwrap_or_else(|| format!("SOUR#{i}")));
+    }
+    for (i, r) in imp.raw_records.iter().enumerate() {
+        names.insert(r.id.to_string(), r.structure.xref.clone().unwrap_or_else(|| format!("RAW#{i}")));
+    }
+    let mut out = vec![];
+    let mut push = |label: String, v: Value| out.push((label, replace_ids(v, &names)));
+    for p in &imp.persons {
+        push(format!("person {}", names[&p.id.to_string()]), serde_json::to_value(p).unwrap());
+    }
+    for f in &imp.families {
+        push(format!("family {}", names[&f.id.to_string()]), serde_json::to_value(f).unwrap());
+    }
+    for s in &imp.sources {
+        push(format!("source {}", names[&s.id.to_string()]), serde_json::to_value(s).unwrap());
+    }
+    for r in &imp.raw_records {
+        push(format!("record {}", names[&r.id.to_string()]), serde_json::to_value(r).unwrap());
+    }
+    out
+}
+
+fn replace_ids(v: Value, names: &HashMap<String, String>) -> Value {
+    match v {
+        Value::String(s) if s.len() == 36 && uuid::Uuid::parse_str(&s).is_ok() => {
+            Value::String(names.get(&s).cloned().unwrap_or_else(|| "<id>".into()))
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(|x| replace_ids(x, names)).collect()),
+        Value::Object(o) => Value::Object(o.into_iter().map(|(k, x)| (k, replace_ids(x, names))).collect()),
+        other => other,
+    }
+}
+
+/// Where two imports differ (up to ids), or `None`.
+pub fn model_difference(a: &Imported, b: &Imported) -> Option<String> {
+    let (na, nb) = (normalised(a), normalised(b));
+    if na.len() != nb.len() {
+        return Some(format!("{} records became {}", na.len(), nb.len()));
+    }
+    for ((la, va), (lb, vb)) in na.iter().zip(&nb) {
+        if la != lb {
+            return Some(format!("{la} became {lb}"));
+        }
+        if let Some(d) = json_difference(va, vb, "") {
+            return Some(format!("{la}: {d}"));
+        }
+    }
+    None
+}
+
+fn json_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let (p, q) = (x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null));
+                if let Some(d) = json_difference(p, q, &format!("{path}/{k}")) {
+                    return Some(d);
+                }
+            }
+            None
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            x.iter().zip(y).enumerate().find_map(|(i, (p, q))| json_difference(p, q, &format!("{path}/{i}")))
+        }
+        _ if a == b => None,
+        _ => Some(format!("{path}: {} vs {}", short(a), short(b))),
+    }
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 300 {
+        format!("{}…", s.chars().take(300).collect::<String>())
+    } else {
+        s
+    }
+}
