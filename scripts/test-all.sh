@@ -81,7 +81,9 @@ step "UI unit tests"
 npm --prefix ui test
 
 step "build desktop app (kinvault-desktop, custom-protocol)"
-cargo build --locked -p kinvault-desktop --features custom-protocol
+# --workspace: the same feature set as the test build above, so its artifacts are reused
+# (building one package alone re-resolves features and recompiles the whole Tauri stack).
+cargo build --locked --workspace
 
 if [[ ${KINVAULT_SKIP_E2E:-} == 1 ]]; then
   finish_step

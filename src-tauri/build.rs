@@ -20,6 +20,12 @@ const COMMANDS: &[&str] = &[
     "update_person",
     "delete_person",
     "pick_vault_path",
+    "import_gedcom",
+    "export_gedcom",
+    "cancel_transfer",
+    "pick_import_file",
+    "pick_export_path",
+    "save_text_file",
 ];
 
 fn main() {

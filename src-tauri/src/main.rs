@@ -7,12 +7,17 @@
 use kinvault_api::model::Person;
 use kinvault_api::*;
 use serde::Serialize;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_dialog::DialogExt;
 
 type Shared<'a> = State<'a, Arc<App>>;
+
+/// Set by `cancel_transfer`, read by the progress callback of a running import or export.
+#[derive(Default)]
+struct CancelFlag(Arc<AtomicBool>);
 
 /// Runs `f` on the blocking pool with the shared app.
 async fn blocking<T: Send + 'static>(
@@ -116,6 +121,96 @@ async fn delete_person(app: Shared<'_>, id: String) -> Result<()> {
     blocking(&app, move |a| a.delete_person(&id)).await
 }
 
+/// A progress callback that forwards to the UI as `transfer-progress` events and stops when
+/// the user cancels.
+fn progress_to_ui(handle: AppHandle, cancel: Arc<AtomicBool>) -> impl Fn(ProgressPhase, u64, u64) -> bool {
+    cancel.store(false, Ordering::SeqCst);
+    move |phase, done, total| {
+        let _ = handle.emit("transfer-progress", ProgressEvent { phase, done, total });
+        !cancel.load(Ordering::SeqCst)
+    }
+}
+
+#[tauri::command]
+async fn import_gedcom(
+    app: Shared<'_>,
+    cancel: State<'_, CancelFlag>,
+    handle: AppHandle,
+    path: String,
+) -> Result<ImportReport> {
+    let progress = progress_to_ui(handle, Arc::clone(&cancel.0));
+    blocking(&app, move |a| a.import_gedcom(&path, &progress)).await
+}
+
+#[tauri::command]
+async fn export_gedcom(
+    app: Shared<'_>,
+    cancel: State<'_, CancelFlag>,
+    handle: AppHandle,
+    req: ExportRequest,
+) -> Result<ExportReport> {
+    let progress = progress_to_ui(handle, Arc::clone(&cancel.0));
+    blocking(&app, move |a| a.export_gedcom(&req, &progress)).await
+}
+
+#[tauri::command]
+fn cancel_transfer(cancel: State<'_, CancelFlag>) {
+    cancel.0.store(true, Ordering::SeqCst);
+}
+
+/// Runs a native file dialog off the main thread.
+async fn dialog<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::new(ErrorKind::Internal, format!("file dialog failed: {e}")))
+}
+
+#[tauri::command]
+async fn pick_import_file(handle: AppHandle) -> Result<Option<String>> {
+    dialog(move || {
+        handle
+            .dialog()
+            .file()
+            .add_filter("GEDCOM", &["ged", "gdz", "GED", "GDZ"])
+            .blocking_pick_file()
+            .and_then(|p| p.into_path().ok())
+            .map(|p| p.display().to_string())
+    })
+    .await
+}
+
+#[tauri::command]
+async fn pick_export_path(handle: AppHandle, format: ExportFormat) -> Result<Option<String>> {
+    let (name, ext) = match format {
+        ExportFormat::Gedzip => ("family.gdz", "gdz"),
+        _ => ("family.ged", "ged"),
+    };
+    dialog(move || {
+        handle
+            .dialog()
+            .file()
+            .add_filter("GEDCOM", &[ext])
+            .set_file_name(name)
+            .blocking_save_file()
+            .and_then(|p| p.into_path().ok())
+            .map(|p| p.display().to_string())
+    })
+    .await
+}
+
+/// Saves a text the UI produced (e.g. an import warnings report) where the user chooses.
+#[tauri::command]
+async fn save_text_file(handle: AppHandle, suggested_name: String, text: String) -> Result<Option<String>> {
+    let path = dialog(move || {
+        handle.dialog().file().set_file_name(&suggested_name).blocking_save_file().and_then(|p| p.into_path().ok())
+    })
+    .await?;
+    let Some(path) = path else { return Ok(None) };
+    std::fs::write(&path, text)
+        .map_err(|e| ApiError::new(ErrorKind::Io, format!("could not write {}: {e}", path.display())))?;
+    Ok(Some(path.display().to_string()))
+}
+
 /// Native file dialog, opened from Rust so the web view needs no dialog or file-system rights.
 #[tauri::command]
 async fn pick_vault_path(handle: AppHandle, save: bool) -> Result<Option<String>> {
@@ -142,6 +237,7 @@ fn main() {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(Arc::clone(&app))
+        .manage(CancelFlag::default())
         .setup(move |tauri_app| {
             // Idle lock: checked every few seconds; the API owns the rule, the shell only asks.
             let handle = tauri_app.handle().clone();
@@ -172,6 +268,12 @@ fn main() {
             update_person,
             delete_person,
             pick_vault_path,
+            import_gedcom,
+            export_gedcom,
+            cancel_transfer,
+            pick_import_file,
+            pick_export_path,
+            save_text_file,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));
     match result {

@@ -9,12 +9,17 @@ import type { ChangePassphraseRequest } from '../bindings/ChangePassphraseReques
 import type { CreateVaultRequest } from '../bindings/CreateVaultRequest';
 import type { CreatedVault } from '../bindings/CreatedVault';
 import type { ErrorKind } from '../bindings/ErrorKind';
+import type { ExportFormat } from '../bindings/ExportFormat';
+import type { ExportReport } from '../bindings/ExportReport';
+import type { ExportRequest } from '../bindings/ExportRequest';
+import type { ImportReport } from '../bindings/ImportReport';
 import type { IntegrityReport } from '../bindings/IntegrityReport';
 import type { NewPerson } from '../bindings/NewPerson';
 import type { OpenVaultRequest } from '../bindings/OpenVaultRequest';
 import type { PeoplePage } from '../bindings/PeoplePage';
 import type { PeopleQuery } from '../bindings/PeopleQuery';
 import type { Person } from '../bindings/Person';
+import type { ProgressEvent } from '../bindings/ProgressEvent';
 import type { RecoverVaultRequest } from '../bindings/RecoverVaultRequest';
 import type { VaultInfo } from '../bindings/VaultInfo';
 import type { VaultStatus } from '../bindings/VaultStatus';
@@ -103,6 +108,19 @@ export const api = {
   deletePerson: (id: string) => call<null>('delete_person', { id }),
   /** Native open/save dialog run by the backend; null when the user cancels. */
   pickVaultPath: (save: boolean) => call<string | null>('pick_vault_path', { save }),
+  /** Native open dialog for a .ged/.gdz file; null when the user cancels. */
+  pickImportFile: () => call<string | null>('pick_import_file'),
+  /** Long-running; rejects with kind 'cancelled' (vault unchanged) after cancelTransfer. */
+  importGedcom: (path: string) => call<ImportReport>('import_gedcom', { path }),
+  /** Native save dialog for an export in `format`; null when the user cancels. */
+  pickExportPath: (format: ExportFormat) => call<string | null>('pick_export_path', { format }),
+  /** Long-running; rejects with kind 'cancelled' after cancelTransfer. */
+  exportGedcom: (req: ExportRequest) => call<ExportReport>('export_gedcom', { req }),
+  /** Asks a running import or export to stop. */
+  cancelTransfer: () => call<null>('cancel_transfer'),
+  /** Native save dialog, then the backend writes `text`; the path written, or null when cancelled. */
+  saveTextFile: (suggestedName: string, text: string) =>
+    call<string | null>('save_text_file', { suggestedName, text }),
 };
 
 export type Api = typeof api;
@@ -115,5 +133,13 @@ export function onVaultLocked(handler: (payload: VaultLockedPayload) => void): P
   return listen<VaultLockedPayload>('vault-locked', (event) => {
     const reason = event.payload?.reason === 'idle' ? 'idle' : 'manual';
     handler({ reason });
+  });
+}
+
+/** Subscribes to the backend's `transfer-progress` event (sent while an import/export runs). */
+export function onTransferProgress(handler: (progress: ProgressEvent) => void): Promise<UnlistenFn> {
+  return listen<ProgressEvent>('transfer-progress', (event) => {
+    const p = event.payload;
+    if (p && typeof p.done === 'number' && typeof p.total === 'number') handler(p);
   });
 }
