@@ -2,56 +2,10 @@
 //! the dumb way, and checking round trips.
 #![allow(dead_code)] // each test binary uses a different subset
 
-use std::path::{Path, PathBuf};
+#[allow(unused_imports)] // each test binary uses a different subset
+pub use kinvault_testkit::{conformance_dir, extension, rel, walk};
 
 use kinvault_gedcom::{read, write, Document, Node, Version, WarningKind, WriteOptions};
-
-/// The conformance corpus: `$KINVAULT_CONFORMANCE_DIR`, else `<workspace>/../shared/conformance/gedcom`.
-/// Panics (failing the test) when it is missing: CI has it, and a silent skip would hide that.
-pub fn conformance_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("KINVAULT_CONFORMANCE_DIR") {
-        let dir = PathBuf::from(dir);
-        assert!(dir.is_dir(), "KINVAULT_CONFORMANCE_DIR={} is not a directory", dir.display());
-        return dir;
-    }
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = manifest.join("../../../shared/conformance/gedcom");
-    assert!(
-        dir.is_dir(),
-        "GEDCOM conformance corpus not found at {} (the workspace root's ../shared/conformance/gedcom); \
-         set KINVAULT_CONFORMANCE_DIR to its location",
-        dir.display()
-    );
-    dir.canonicalize().unwrap_or(dir)
-}
-
-/// Every file under `dir`, sorted, recursively.
-pub fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-pub fn extension(p: &Path) -> String {
-    p.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase()
-}
-
-/// A conformance path relative to the corpus root, for messages and allow-lists.
-pub fn rel(root: &Path, p: &Path) -> String {
-    p.strip_prefix(root).unwrap_or(p).to_string_lossy().replace('\\', "/")
-}
 
 /// Counts lines matching `^\s*0\s+@[^@]+@\s+(INDI|FAM)\b` (case-insensitive) on the raw bytes,
 /// independently of the reader (UTF-16 is decoded first). Returns (INDI, FAM).

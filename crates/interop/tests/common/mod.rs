@@ -2,53 +2,10 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 use kinvault_interop::gedcom::Imported;
+#[allow(unused_imports)] // each test binary uses a different subset
+pub use kinvault_testkit::{conformance_dir, extension, rel, walk};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-
-/// The conformance corpus: `$KINVAULT_CONFORMANCE_DIR`, else `<workspace>/../shared/conformance/gedcom`.
-/// Panics (failing the test) when it is missing: a silent skip would hide that.
-pub fn conformance_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("KINVAULT_CONFORMANCE_DIR") {
-        let dir = PathBuf::from(dir);
-        assert!(dir.is_dir(), "KINVAULT_CONFORMANCE_DIR={} is not a directory", dir.display());
-        return dir;
-    }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/gedcom");
-    assert!(
-        dir.is_dir(),
-        "GEDCOM conformance corpus not found at {} (the workspace root's ../shared/conformance/gedcom); \
-         set KINVAULT_CONFORMANCE_DIR to its location",
-        dir.display()
-    );
-    dir.canonicalize().unwrap_or(dir)
-}
-
-pub fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-pub fn extension(p: &Path) -> String {
-    p.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase()
-}
-
-pub fn rel(root: &Path, p: &Path) -> String {
-    p.strip_prefix(root).unwrap_or(p).to_string_lossy().replace('\\', "/")
-}
 
 /// Every record as JSON with record ids replaced by the record's xref (or position), and every
 /// other id (observations, tests) by `<id>`.
