@@ -40,6 +40,14 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Every `.ged` and `.gdz` file of the corpus at `root`, sorted. Asserts there are at least 100,
+/// so a wrong directory fails instead of testing nothing.
+pub fn gedcom_files(root: &Path) -> Vec<PathBuf> {
+    let files: Vec<_> = walk(root).into_iter().filter(|p| matches!(extension(p).as_str(), "ged" | "gdz")).collect();
+    assert!(files.len() >= 100, "only {} GEDCOM files under {}: wrong directory?", files.len(), root.display());
+    files
+}
+
 /// The lower-cased extension of a path ("" if none).
 pub fn extension(p: &Path) -> String {
     p.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase()

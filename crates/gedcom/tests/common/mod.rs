@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 #[allow(unused_imports)] // each test binary uses a different subset
-pub use kinvault_testkit::{conformance_dir, extension, rel, walk};
+pub use kinvault_testkit::{conformance_dir, extension, gedcom_files, rel, walk};
 
 use kinvault_gedcom::{read, write, Document, Node, Version, WarningKind, WriteOptions};
 

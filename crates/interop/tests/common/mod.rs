@@ -3,7 +3,7 @@
 
 use kinvault_interop::gedcom::Imported;
 #[allow(unused_imports)] // each test binary uses a different subset
-pub use kinvault_testkit::{conformance_dir, extension, rel, walk};
+pub use kinvault_testkit::{conformance_dir, extension, gedcom_files, rel, walk};
 use serde_json::Value;
 use std::collections::HashMap;
 
