@@ -14,7 +14,7 @@
 use crate::{
     ApiError, ErrorKind, ExportFormat, ExportReport, ExportRequest, ImportReport, ImportWarning, ProgressPhase, Result,
 };
-use kinvault_gedcom::{gedzip, ReadOptions, Reader, Writer};
+use kinvault_gedcom::{gedzip, ReadOptions, Reader, WarningKind, Writer};
 use kinvault_interop::gedcom::{ExportOptions, Exporter, Importer, Mapped, Prescan, WriteVersion};
 use kinvault_vault::{Vault, VaultError};
 use std::collections::BTreeSet;
@@ -142,21 +142,33 @@ pub fn import_gedcom(vault: &mut Vault, path: &Path, progress: &dyn Progress) ->
         Reader::with_options(source, ReadOptions { check_xrefs }).map_err(|e| read_error(path, e))
     };
 
-    // Pass 1: xrefs and the links individuals declare.
+    // Pass 1: xrefs and the links individuals declare. The reader checks xrefs here (duplicates,
+    // dangling pointers) and only here: its table is gone before pass 2 fills the page cache.
+    // Its other warnings come again in pass 2, in order with the mapping's.
     let size = input.len();
-    let mut reader = open(false)?;
+    let mut reader = open(true)?;
     let mut scan = Prescan::new();
+    let mut warnings = Warnings::default();
+    let keep_xref_warnings = |reader: &mut Reader<_>, warnings: &mut Warnings| {
+        for w in reader.take_warnings() {
+            if matches!(w.kind, WarningKind::DuplicateXref | WarningKind::DanglingPointer) {
+                warnings.push((w.line > 0).then_some(w.line), w.message);
+            }
+        }
+    };
     let mut next_report = PROGRESS_EVERY;
     while let Some(record) = reader.next_record().map_err(|e| read_error(path, e))? {
         scan.record(&record);
         if scan.records() >= next_report {
             next_report += PROGRESS_EVERY;
-            reader.take_warnings();
+            keep_xref_warnings(&mut reader, &mut warnings);
             if !progress.update(ProgressPhase::Reading, reader.bytes_read().min(size), size) {
                 return Err(ApiError::cancelled());
             }
         }
     }
+    keep_xref_warnings(&mut reader, &mut warnings);
+    drop(reader);
     let total = scan.records();
     if !progress.update(ProgressPhase::Reading, size, size) {
         return Err(ApiError::cancelled());
@@ -164,17 +176,16 @@ pub fn import_gedcom(vault: &mut Vault, path: &Path, progress: &dyn Progress) ->
 
     // Pass 2: map and store, all in one transaction.
     let mut importer = scan.into_importer();
-    let mut reader = open(true)?;
+    let mut reader = open(false)?;
     let version = reader.version().to_string();
     let encoding = reader.encoding().name().to_string();
-    let mut warnings = Warnings::default();
     let mut media_files = 0u64;
     let mut failure: Option<ApiError> = None;
     let mut stop = |why: ApiError| {
         failure = Some(why);
         VaultError::Invalid("import stopped".into())
     };
-    let stored = vault.write(|tx| {
+    let stored = vault.write_bulk(|tx| {
         let (mut done, mut next_report) = (0u64, PROGRESS_EVERY);
         loop {
             let record = match reader.next_record() {

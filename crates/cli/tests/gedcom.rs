@@ -133,3 +133,44 @@ fn not_gedcom_is_a_clear_error_and_changes_nothing() {
     let out = kinvault(d.path()).arg("export").arg(&vault).args(["--format", "csv", "-o", "x"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// An import is one transaction, also when the process dies in the middle of it (power cut,
+/// kill -9): the next open rolls the hot journal back and the vault holds what it held before.
+#[test]
+fn killed_import_leaves_the_vault_as_it_was() {
+    let d = tempfile::tempdir().unwrap();
+    let vault = new_vault(d.path(), "fam.kinvault");
+    let small = conformance("gedcom-go/encoding/ansi-cp1252-ftm17.ged");
+    ok(kinvault(d.path()).arg("import").arg(&vault).arg(&small).output().unwrap());
+    let big = d.path().join("big.ged");
+    let file = std::io::BufWriter::new(std::fs::File::create(&big).unwrap());
+    kinvault_synth::generate(&kinvault_synth::Config::new(60_000, 3), file).unwrap();
+
+    let mut child = kinvault(d.path())
+        .arg("import")
+        .arg(&vault)
+        .arg(&big)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the import transaction is writing (its rollback journal exists), then a little
+    // longer so pages of the new data have reached the file.
+    let journal = PathBuf::from(format!("{}-journal", vault.display()));
+    let start = std::time::Instant::now();
+    while !journal.exists() && start.elapsed() < std::time::Duration::from_secs(60) {
+        assert!(child.try_wait().unwrap().is_none(), "the import ended before it could be interrupted");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(journal.exists(), "the import never started writing");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(child.try_wait().unwrap().is_none(), "the import finished before it could be killed; use a bigger file");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(journal.exists(), "a hot journal is left behind");
+
+    let stats = json(kinvault(d.path()).arg("stats").arg(&vault).arg("--json").output().unwrap());
+    assert_eq!((stats["individuals"].as_u64(), stats["families"].as_u64()), (Some(178), Some(113)));
+    ok(kinvault(d.path()).arg("check").arg(&vault).output().unwrap());
+    assert!(!journal.exists(), "the journal was rolled back and removed");
+}

@@ -347,3 +347,21 @@ fn writer_header_and_70_rules() {
         "0 HEAD\n1 GEDC\n2 VERS 5.5.1\n2 FORM LINEAGE-LINKED\n1 CHAR UTF-8\n1 SOUR KINVAULT\n0 TRLR\n"
     );
 }
+
+#[test]
+fn xref_table_indexes_densely_and_finds_every_xref() {
+    let mut t = xref::XrefTable::new();
+    assert!(t.is_empty() && t.get("I1").is_none());
+    for n in 0..50_000u32 {
+        assert_eq!(t.insert(&format!("I{n}")), (n, true));
+    }
+    assert_eq!(t.insert("I7"), (7, false), "a second insert finds the first");
+    assert_eq!(t.insert("i7"), (50_000, true), "case-sensitive");
+    assert_eq!(t.len(), 50_001);
+    for n in (0..50_000u32).step_by(997) {
+        assert_eq!(t.get(&format!("I{n}")), Some(n));
+        assert_eq!(t.name(n), format!("I{n}"));
+    }
+    assert_eq!(t.get("I50000"), None);
+    assert_eq!(t.iter().nth(3), Some("I3"));
+}

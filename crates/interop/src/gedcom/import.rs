@@ -17,9 +17,10 @@
 //! exporter merges it back into the line it writes.
 
 use super::common::*;
+use foldhash::HashMap;
+use kinvault_gedcom::xref::XrefTable;
 use kinvault_gedcom::{Node, Record};
 use kinvault_model::*;
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Something the importer could not take as it was, with the line it concerns.
@@ -97,12 +98,13 @@ impl Kind {
 
 struct Entry {
     id: Uuid,
-    kind: Kind,
-    /// Position of the (first) record with this xref in the file.
+    /// Position of the (first) record with this xref in the file (0: no record has it yet).
     index: u64,
-    /// Ids for the second, third... record with the same xref (duplicates keep their data).
-    duplicates: Vec<Uuid>,
+    kind: Kind,
+    /// Records with this xref mapped so far (2+: duplicates, whose ids are in `duplicates`).
     mapped: u32,
+    /// The links individuals declare to this family were handed to its (first) record.
+    pending_taken: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -111,18 +113,49 @@ enum Side {
     Child(Option<ChildRelationship>),
 }
 
+/// A `FAMS`/`FAMC` of an individual, waiting for its family's record.
 struct PendingLink {
     person: Uuid,
-    side: Side,
+    /// The family's index in [`Xrefs`].
+    family: u32,
     line: u32,
+    side: Side,
+}
+
+/// Every xref of the file, compactly (see [`XrefTable`]): ~60 bytes per record, so a
+/// million-person file needs tens of megabytes here, not hundreds.
+#[derive(Default)]
+struct Xrefs {
+    table: XrefTable,
+    entries: Vec<Entry>,
+    /// Ids of the second, third... record with the same xref (rare: a damaged file).
+    duplicates: HashMap<u32, Vec<Uuid>>,
+}
+
+impl Xrefs {
+    /// The entry of a record that exists.
+    fn get(&self, xref: &str) -> Option<&Entry> {
+        let e = &self.entries[self.table.get(xref)? as usize];
+        (e.index > 0).then_some(e)
+    }
+
+    /// The index of `xref`, with an entry created if needed (a family pointed to before its
+    /// record comes: `index` stays 0 until it does).
+    fn slot(&mut self, xref: &str) -> u32 {
+        let (i, new) = self.table.insert(xref);
+        if new {
+            self.entries.push(Entry { id: Uuid::nil(), index: 0, kind: Kind::Other, mapped: 0, pending_taken: false });
+        }
+        i
+    }
 }
 
 /// Pass 1: see every record once (see the module docs).
 #[derive(Default)]
 pub struct Prescan {
-    xrefs: HashMap<String, Entry>,
-    /// Links declared on the individual's side, by family xref.
-    pending: HashMap<String, Vec<PendingLink>>,
+    xrefs: Xrefs,
+    /// Links declared on the individual's side, in file order.
+    pending: Vec<PendingLink>,
     records: u64,
 }
 
@@ -140,19 +173,14 @@ impl Prescan {
         self.records += 1;
         let Some(x) = &r.xref else { return };
         let kind = Kind::of(&r.tag);
-        let id = match self.xrefs.get_mut(x.as_str()) {
-            Some(e) => {
-                let id = new_id();
-                e.duplicates.push(id);
-                id
-            }
-            None => {
-                let id = new_id();
-                let index = self.records;
-                self.xrefs.insert(x.clone(), Entry { id, kind, index, duplicates: vec![], mapped: 0 });
-                id
-            }
-        };
+        let slot = self.xrefs.slot(x);
+        let id = new_id();
+        let e = &mut self.xrefs.entries[slot as usize];
+        if e.index == 0 {
+            *e = Entry { id, index: self.records, kind, mapped: 0, pending_taken: false };
+        } else {
+            self.xrefs.duplicates.entry(slot).or_default().push(id);
+        }
         if kind != Kind::Indi {
             return;
         }
@@ -163,13 +191,17 @@ impl Prescan {
                 _ => continue,
             };
             if let Some(fam) = c.pointer() {
-                self.pending.entry(fam.to_string()).or_default().push(PendingLink { person: id, side, line: c.line });
+                let family = self.xrefs.slot(fam);
+                self.pending.push(PendingLink { person: id, family, line: c.line, side });
             }
         }
     }
 
     /// Ends pass 1.
-    pub fn into_importer(self) -> Importer {
+    pub fn into_importer(mut self) -> Importer {
+        // Grouped by family, file order kept within each.
+        self.pending.sort_by_key(|l| l.family);
+        self.pending.shrink_to_fit();
         Importer { xrefs: self.xrefs, pending: self.pending, warnings: vec![], counts: ImportCounts::default() }
     }
 }
@@ -184,8 +216,9 @@ fn famc_pedi(famc: &Node) -> Option<(ChildRelationship, usize)> {
 
 /// Pass 2: maps records one at a time.
 pub struct Importer {
-    xrefs: HashMap<String, Entry>,
-    pending: HashMap<String, Vec<PendingLink>>,
+    xrefs: Xrefs,
+    /// Sorted by family.
+    pending: Vec<PendingLink>,
     warnings: Vec<ImportWarning>,
     counts: ImportCounts,
 }
@@ -264,13 +297,21 @@ impl Importer {
     /// The id of the record being mapped (a duplicate xref gets its own).
     fn own_id(&mut self, r: &Record) -> Uuid {
         let Some(x) = &r.xref else { return new_id() };
-        match self.xrefs.get_mut(x.as_str()) {
-            Some(e) => {
+        let slot = self.xrefs.table.get(x).filter(|&i| self.xrefs.entries[i as usize].index > 0);
+        match slot {
+            Some(slot) => {
+                let e = &mut self.xrefs.entries[slot as usize];
                 e.mapped += 1;
                 match e.mapped {
                     1 => e.id,
                     n => {
-                        let id = e.duplicates.get(n as usize - 2).copied().unwrap_or_else(new_id);
+                        let id = self
+                            .xrefs
+                            .duplicates
+                            .get(&slot)
+                            .and_then(|d| d.get(n as usize - 2))
+                            .copied()
+                            .unwrap_or_else(new_id);
                         self.warnings.push(ImportWarning::at(
                             r.line,
                             format!(
@@ -427,6 +468,22 @@ impl Importer {
 
     fn index_of(&self, xref: &str) -> u64 {
         self.xrefs.get(xref).map(|e| e.index).unwrap_or(u64::MAX)
+    }
+
+    /// The links individuals declare to this family, for its first record only.
+    fn take_pending(&mut self, xref: &str) -> Vec<PendingLink> {
+        let Some(slot) = self.xrefs.table.get(xref) else { return vec![] };
+        let e = &mut self.xrefs.entries[slot as usize];
+        if xref.is_empty() || e.pending_taken {
+            return vec![];
+        }
+        e.pending_taken = true;
+        let start = self.pending.partition_point(|l| l.family < slot);
+        let end = self.pending.partition_point(|l| l.family <= slot);
+        self.pending[start..end]
+            .iter()
+            .map(|l| PendingLink { person: l.person, family: l.family, line: l.line, side: l.side })
+            .collect()
     }
 
     fn medical_fact(&mut self, c: &Node, ty: &str) -> ConditionObservation {
@@ -659,7 +716,7 @@ impl Importer {
         }
         // What the individuals say from their side: FAMS/FAMC the family does not list, and PEDI.
         let xref = r.xref.as_deref().unwrap_or("");
-        let pending = if r.xref.is_some() { self.pending.remove(xref).unwrap_or_default() } else { vec![] };
+        let pending = self.take_pending(xref);
         for l in pending.iter().filter(|l| matches!(l.side, Side::Partner)) {
             if !f.partners.contains(&l.person) {
                 f.partners.push(l.person);
