@@ -1,11 +1,18 @@
-//! The desktop session: at most one unlocked vault, the idle lock, recent vaults.
+//! The desktop session: at most one unlocked vault, the idle lock, recent vaults, and the
+//! family graph of the open vault.
 //!
 //! The Tauri shell holds one [`App`] and forwards each command to a method here; nothing in the
 //! shell decides anything. Every method is safe to call from several threads.
+//!
+//! **Graph cache invariant.** The session's family graph is built on the first graph query
+//! (relate, inbreeding, charts, family edits) and from then on always equals what a fresh
+//! [`graph::load`] would give: person add/update/delete and family save/delete go through `App`
+//! and update it in place; an import drops it (rebuilt on the next query); locking or closing
+//! the vault drops it with the session.
 
 use crate::settings::Settings;
 use crate::*;
-use kinvault_model::Person;
+use kinvault_model::{Family, Person};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -14,6 +21,17 @@ use uuid::Uuid;
 struct Session {
     vault: Vault,
     last_activity: Instant,
+    /// The family graph, once a query needed it (see the module docs for the invariant).
+    graph: Option<graph::LoadedGraph>,
+}
+
+impl Session {
+    fn graph(&mut self) -> Result<&mut graph::LoadedGraph> {
+        if self.graph.is_none() {
+            self.graph = Some(graph::load(&self.vault)?);
+        }
+        self.graph.as_mut().ok_or_else(|| ApiError::new(ErrorKind::Internal, "family graph missing"))
+    }
 }
 
 pub struct App {
@@ -66,6 +84,28 @@ impl App {
         let s = guard.as_mut().ok_or_else(ApiError::locked)?;
         s.last_activity = Instant::now();
         f(&mut s.vault)
+    }
+
+    /// Runs `f` on the whole session (vault and graph), counting it as activity at the start and
+    /// the end (building the graph of a large vault takes seconds).
+    fn with_session<T>(&self, f: impl FnOnce(&mut Session) -> Result<T>) -> Result<T> {
+        let mut guard = self.session();
+        let s = guard.as_mut().ok_or_else(ApiError::locked)?;
+        s.last_activity = Instant::now();
+        let out = f(s);
+        s.last_activity = Instant::now();
+        out
+    }
+
+    /// Runs `f` on the vault and its family graph (built now if this is the first graph query).
+    fn with_graph<T>(&self, f: impl FnOnce(&Vault, &graph::LoadedGraph) -> Result<T>) -> Result<T> {
+        self.with_session(|s| {
+            s.graph()?;
+            match &s.graph {
+                Some(g) => f(&s.vault, g),
+                None => Err(ApiError::new(ErrorKind::Internal, "family graph missing")),
+            }
+        })
     }
 
     /// Like [`App::with_vault`] for long operations: activity counts at the end too, so the
@@ -122,7 +162,7 @@ impl App {
     fn start_session(&self, vault: Vault) -> Result<VaultInfo> {
         let info = vault_ops::info(&vault)?;
         self.remember(vault.path());
-        *self.session() = Some(Session { vault, last_activity: Instant::now() });
+        *self.session() = Some(Session { vault, last_activity: Instant::now(), graph: None });
         Ok(info)
     }
 
@@ -200,23 +240,123 @@ impl App {
     }
 
     pub fn add_person(&self, p: &NewPerson) -> Result<Person> {
-        self.with_vault(|v| people::add(v, p))
+        self.with_session(|s| {
+            let p = people::add(&mut s.vault, p)?;
+            if let Some(g) = &mut s.graph {
+                g.graph.add_person(p.id, p.sex);
+                g.fresh = false;
+            }
+            Ok(p)
+        })
     }
 
     pub fn update_person(&self, p: Person) -> Result<Person> {
-        self.with_vault(|v| people::update(v, p))
+        self.with_session(|s| {
+            let p = people::update(&mut s.vault, p)?;
+            if let Some(g) = &mut s.graph {
+                // Only the sex matters to the graph (names and dates are read from the vault).
+                g.graph.add_person(p.id, p.sex);
+                g.fresh = false;
+            }
+            Ok(p)
+        })
     }
 
+    /// Deletes a person; the vault removes them from their families, the graph drops their links.
     pub fn delete_person(&self, id: &str) -> Result<()> {
         let id = parse_uuid(id)?;
-        self.with_vault(|v| people::delete(v, id))
+        self.with_session(|s| {
+            people::delete(&mut s.vault, id)?;
+            if let Some(g) = &mut s.graph {
+                g.graph.remove_person(id);
+                g.fresh = false;
+            }
+            Ok(())
+        })
+    }
+
+    /// Saves a family (new or changed): partners and children must be people in the vault, and
+    /// no one may become their own ancestor ([`graph::check_family`]).
+    pub fn save_family(&self, family: Family) -> Result<Family> {
+        self.with_session(|s| {
+            s.graph()?;
+            let Session { vault, graph: cached, .. } = s;
+            let Some(g) = cached.as_mut() else {
+                return Err(ApiError::new(ErrorKind::Internal, "family graph missing"));
+            };
+            graph::check_family(&g.graph, &family)?;
+            let old = vault.get_family(family.id)?;
+            vault.write(|tx| tx.put_family(&family))?;
+            if let Err(e) = graph::apply_family_change(vault, g, old.as_ref(), Some(&family)) {
+                *cached = None; // rebuilt on the next query
+                return Err(e);
+            }
+            Ok(family)
+        })
+    }
+
+    pub fn delete_family(&self, id: &str) -> Result<()> {
+        let id = Uuid::parse_str(id.trim()).map_err(|_| ApiError::invalid(format!("{id:?} is not a family id")))?;
+        self.with_session(|s| {
+            let old = s
+                .vault
+                .get_family(id)?
+                .ok_or_else(|| ApiError::new(ErrorKind::NotFound, format!("family {id} is not in this vault")))?;
+            s.vault.write(|tx| tx.delete_family(id))?;
+            let Session { vault, graph: cached, .. } = s;
+            if let Some(g) = cached.as_mut() {
+                if let Err(e) = graph::apply_family_change(vault, g, Some(&old), None) {
+                    *cached = None; // rebuilt on the next query
+                    return Err(e);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// A person by id or GEDCOM xref, as graph results show people.
+    pub fn find_person_ref(&self, reference: &str) -> Result<PersonRef> {
+        self.with_vault(|v| graph::person_ref(v, reference))
+    }
+
+    /// How `b` is related to `a` (see [`graph::relate`]).
+    pub fn relate(&self, a: &str, b: &str) -> Result<RelateResult> {
+        self.with_graph(|v, g| graph::relate(v, &g.graph, a, b))
+    }
+
+    pub fn inbreeding(&self, person: &str) -> Result<InbreedingResult> {
+        self.with_graph(|v, g| graph::inbreeding(v, &g.graph, person))
+    }
+
+    /// A pedigree, descendants, hourglass or fan chart (see [`graph::chart`]).
+    pub fn chart(&self, req: &ChartRequest) -> Result<Chart> {
+        self.with_graph(|v, g| graph::chart(v, &g.graph, req))
+    }
+
+    /// The graph's size and data problems (cycles...). Rebuilds the graph first if it was edited
+    /// since it was built, so the problems listed are current.
+    pub fn graph_report(&self) -> Result<GraphReport> {
+        self.with_session(|s| {
+            if !s.graph.as_ref().is_some_and(|g| g.fresh) {
+                s.graph = Some(graph::load(&s.vault)?);
+            }
+            match &s.graph {
+                Some(g) => graph::report(&s.vault, g),
+                None => Err(ApiError::new(ErrorKind::Internal, "family graph missing")),
+            }
+        })
     }
 
     /// Imports a GEDCOM file or GEDZIP archive into the open vault (one transaction; see
     /// [`transfer::import_gedcom`]). The session stays busy meanwhile, so other commands wait.
     pub fn import_gedcom(&self, path: &str, progress: &dyn transfer::Progress) -> Result<ImportReport> {
         let path = PathBuf::from(path.trim());
-        self.with_vault_long(|v| transfer::import_gedcom(v, &path, progress))
+        self.with_session(|s| {
+            let report = transfer::import_gedcom(&mut s.vault, &path, progress)?;
+            // Rebuilt on the next graph query: faster than a million incremental updates.
+            s.graph = None;
+            Ok(report)
+        })
     }
 
     /// Exports the open vault (see [`transfer::export_gedcom`]).
@@ -283,6 +423,185 @@ mod tests {
             })
             .unwrap_err();
         assert_eq!(e.kind, ErrorKind::WrongPassphrase);
+    }
+
+    /// Everything the graph says about each person, by id (indices differ between builds).
+    type Fingerprint = std::collections::BTreeMap<Uuid, (Sex, Vec<Uuid>, Vec<(Uuid, String)>, Vec<(Uuid, Uuid)>, Uuid)>;
+
+    fn fingerprint(g: &kinvault_pedigree::FamilyGraph) -> Fingerprint {
+        let mut out = Fingerprint::new();
+        for ix in 0..g.index_bound() as u32 {
+            let id = g.id_of(ix);
+            if g.index_of(id) != Some(ix) {
+                continue; // removed
+            }
+            let mut bio: Vec<Uuid> = g.biological_parents(ix).map(|p| g.id_of(p)).collect();
+            bio.sort();
+            let mut legal: Vec<(Uuid, String)> =
+                g.legal_parents(ix).map(|(p, k)| (g.id_of(p), format!("{k:?}"))).collect();
+            legal.sort();
+            let mut partners: Vec<(Uuid, Uuid)> = g.partners(ix).map(|(p, f)| (g.id_of(p), g.family_id(f))).collect();
+            partners.sort();
+            out.insert(id, (g.sex(ix), bio, legal, partners, g.id_of(g.genome_of(ix))));
+        }
+        out
+    }
+
+    /// The cached graph equals a fresh build from the vault.
+    fn assert_graph_current(a: &App) {
+        let guard = a.session();
+        let s = guard.as_ref().unwrap();
+        let cached = &s.graph.as_ref().expect("graph cached").graph;
+        let fresh = graph::load(&s.vault).unwrap().graph;
+        assert_eq!(fingerprint(cached), fingerprint(&fresh));
+        assert_eq!(cached.len(), fresh.len());
+    }
+
+    fn person(a: &App, given: &str, sex: Sex) -> Person {
+        a.add_person(&NewPerson { given: given.into(), surname: "Test".into(), sex, ..Default::default() }).unwrap()
+    }
+
+    fn family(partners: &[&Person], children: &[&Person]) -> Family {
+        let mut f = Family::new(partners.iter().map(|p| p.id).collect());
+        f.children = children.iter().map(|c| kinvault_model::FamilyChild { person: c.id, links: vec![] }).collect();
+        f
+    }
+
+    #[test]
+    fn graph_cache_follows_every_edit() {
+        let d = tempfile::tempdir().unwrap();
+        let a = app(d.path());
+        a.create_vault(&CreateVaultRequest {
+            path: d.path().join("g.kinvault").display().to_string(),
+            passphrase: "pass phrase 1".into(),
+        })
+        .unwrap();
+        let dad = person(&a, "Dad", Sex::Male);
+        let mum = person(&a, "Mum", Sex::Female);
+        let kid = person(&a, "Kid", Sex::Unknown);
+        assert!(a.session().as_ref().unwrap().graph.is_none(), "built lazily");
+        let fam = a.save_family(family(&[&dad, &mum], &[&kid])).unwrap();
+        assert_graph_current(&a);
+        assert_eq!(a.relate(&dad.id.to_string(), &kid.id.to_string()).unwrap().relationships[0].name, "child");
+
+        // A person added after the build, then linked in by editing the family.
+        let kid2 = person(&a, "Kid2", Sex::Female);
+        assert_graph_current(&a);
+        let mut edited = fam.clone();
+        edited.children.push(kinvault_model::FamilyChild { person: kid2.id, links: vec![] });
+        a.save_family(edited.clone()).unwrap();
+        assert_graph_current(&a);
+        assert_eq!(a.relate(&kid.id.to_string(), &kid2.id.to_string()).unwrap().relationships[0].name, "sister");
+
+        // A second family describing one of the same links (duplicated records happen in imported
+        // files): deleting it must not take the link from the first family.
+        let dup = a.save_family(family(&[&dad], &[&kid])).unwrap();
+        a.delete_family(&dup.id.to_string()).unwrap();
+        assert_graph_current(&a);
+        assert_eq!(a.relate(&dad.id.to_string(), &kid.id.to_string()).unwrap().relationships[0].name, "child");
+
+        // Sex change: the name follows.
+        let mut k = a.get_person(&kid.id.to_string()).unwrap();
+        k.sex = Sex::Male;
+        a.update_person(k).unwrap();
+        assert_graph_current(&a);
+        assert_eq!(a.relate(&dad.id.to_string(), &kid.id.to_string()).unwrap().relationships[0].name, "son");
+
+        // Identical twins in a second family of the same couple, then the twin set taken away.
+        let t1 = person(&a, "Twin1", Sex::Female);
+        let t2 = person(&a, "Twin2", Sex::Female);
+        let mut twins = family(&[&dad, &mum], &[&t1, &t2]);
+        twins.twins = vec![kinvault_model::TwinSet {
+            members: vec![t1.id, t2.id],
+            zygosity: kinvault_model::Zygosity::Monozygotic,
+        }];
+        let twins = a.save_family(twins).unwrap();
+        assert_graph_current(&a);
+        assert_eq!(a.relate(&t1.id.to_string(), &t2.id.to_string()).unwrap().kinship_exact.as_deref(), Some("1/2"));
+        let mut no_twins = twins.clone();
+        no_twins.twins.clear();
+        a.save_family(no_twins).unwrap();
+        assert_graph_current(&a);
+        assert_eq!(a.relate(&t1.id.to_string(), &t2.id.to_string()).unwrap().kinship_exact.as_deref(), Some("1/4"));
+        a.delete_family(&twins.id.to_string()).unwrap();
+        assert_graph_current(&a);
+        a.delete_person(&t1.id.to_string()).unwrap();
+        a.delete_person(&t2.id.to_string()).unwrap();
+
+        // Adopted link instead of birth.
+        let mut adopted = edited.clone();
+        adopted.children[1].links = vec![
+            kinvault_model::ParentLink { parent: dad.id, relationship: kinvault_model::ChildRelationship::Adopted },
+            kinvault_model::ParentLink { parent: mum.id, relationship: kinvault_model::ChildRelationship::Adopted },
+        ];
+        a.save_family(adopted).unwrap();
+        assert_graph_current(&a);
+        assert_eq!(a.inbreeding(&kid2.id.to_string()).unwrap().parents.len(), 0, "no birth parents now");
+
+        // A link that would make Dad his own grandparent is refused, and nothing changes.
+        let e = a.save_family(family(&[&kid], &[&dad])).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidInput);
+        assert!(e.message.contains("own ancestor") && e.message.contains(&dad.id.to_string()), "{}", e.message);
+        assert!(a.save_family(family(&[&kid], &[&kid])).is_err(), "own parent");
+        assert_eq!(a.vault_info().unwrap().stats.families, 1);
+        assert_graph_current(&a);
+
+        // Deleting a person drops their links; the report is rebuilt and current.
+        a.delete_person(&mum.id.to_string()).unwrap();
+        assert_graph_current(&a);
+        assert!(!a.session().as_ref().unwrap().graph.as_ref().unwrap().fresh);
+        let report = a.graph_report().unwrap();
+        // The vault takes Mum out of the family's partners and out of Kid2's parent links
+        // (`Tx::delete_person`), so nothing dangles.
+        assert_eq!((report.people, report.families, report.issues_total), (3, 1, 0), "{report:#?}");
+        assert!(a.session().as_ref().unwrap().graph.as_ref().unwrap().fresh);
+
+        a.delete_family(&fam.id.to_string()).unwrap();
+        assert_graph_current(&a);
+        assert!(a.relate(&dad.id.to_string(), &kid.id.to_string()).unwrap().relationships.is_empty());
+        assert_eq!(a.delete_family(&fam.id.to_string()).unwrap_err().kind, ErrorKind::NotFound);
+
+        // Lock drops the graph with the session.
+        a.lock();
+        assert_eq!(a.relate("x", "y").unwrap_err().kind, ErrorKind::Locked);
+    }
+
+    #[test]
+    fn import_drops_the_graph_and_the_next_query_rebuilds_it() {
+        let d = tempfile::tempdir().unwrap();
+        let a = app(d.path());
+        a.create_vault(&CreateVaultRequest {
+            path: d.path().join("i.kinvault").display().to_string(),
+            passphrase: "pass phrase 1".into(),
+        })
+        .unwrap();
+        let solo = person(&a, "Solo", Sex::Female);
+        assert_eq!(
+            a.chart(&ChartRequest {
+                center: solo.id.to_string(),
+                kind: ChartKind::Pedigree,
+                generations: 3,
+                include_non_birth: false,
+                max_nodes: 0,
+            })
+            .unwrap()
+            .nodes
+            .len(),
+            1
+        );
+        let ged = d.path().join("f.ged");
+        std::fs::write(
+            &ged,
+            "0 HEAD\n1 GEDC\n2 VERS 5.5.1\n1 CHAR UTF-8\n0 @I1@ INDI\n1 NAME Ann /Lee/\n1 SEX F\n1 FAMC @F1@\n\
+             0 @I2@ INDI\n1 NAME Bob /Lee/\n1 SEX M\n1 FAMS @F1@\n0 @F1@ FAM\n1 HUSB @I2@\n1 CHIL @I1@\n0 TRLR\n",
+        )
+        .unwrap();
+        a.import_gedcom(&ged.display().to_string(), &NoProgress).unwrap();
+        assert!(a.session().as_ref().unwrap().graph.is_none(), "dropped by the import");
+        let r = a.relate("I1", "@I2@").unwrap();
+        assert_eq!(r.relationships[0].name, "father");
+        assert_eq!(a.find_person_ref("I2").unwrap().display_name, "Bob Lee");
+        assert_graph_current(&a);
     }
 
     #[test]

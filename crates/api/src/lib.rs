@@ -3,11 +3,14 @@
 //!
 //! - Free functions in [`people`], [`vault_ops`] and [`transfer`] (GEDCOM import/export) work
 //!   on an unlocked [`Vault`].
+//! - [`graph`]: the family graph — how two people are related, kinship and inbreeding,
+//!   ancestor/descendant charts — on a graph loaded from the vault.
 //! - [`App`] adds the desktop session: which vault is open, idle lock, recent vaults.
 //! - Request/response types derive `ts_rs::TS`; `gen-bindings` writes them to `ui/src/bindings`.
 
 pub mod app;
 pub mod error;
+pub mod graph;
 pub mod people;
 pub mod settings;
 pub mod transfer;
@@ -17,6 +20,7 @@ pub mod vault_ops;
 pub use app::App;
 pub use error::{ApiError, ErrorKind};
 pub use kinvault_model as model;
+pub use kinvault_pedigree as pedigree;
 pub use kinvault_vault::{data_dir, default_vault_path, KdfParams, RecoveryKey, Vault};
 pub use transfer::{NoProgress, Progress};
 pub use types::*;

@@ -93,9 +93,13 @@ pub fn list(vault: &Vault, q: &PeopleQuery) -> Result<PeoplePage> {
     })
 }
 
+/// "Given Surname", leaving out an empty part.
+pub(crate) fn display_name(given: &str, surname: &str) -> String {
+    [given, surname].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ")
+}
+
 fn summary(r: PersonRow) -> PersonSummary {
-    let display_name =
-        [r.given.as_str(), r.surname.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
+    let display_name = display_name(&r.given, &r.surname);
     let year = |k: Option<i64>| k.map(|k| k.div_euclid(10_000) as i32);
     PersonSummary {
         id: r.id,

@@ -8,7 +8,8 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use kinvault_api::model::{Person, Sex};
 use kinvault_api::{
-    people, transfer, vault_ops, ExportFormat, ExportRequest, NewPerson, PeopleQuery, ProgressPhase, Vault,
+    graph, people, transfer, vault_ops, Chart, ChartKind, ChartRequest, ChartRole, ExportFormat, ExportRequest,
+    NewPerson, PeopleQuery, PersonRef, ProgressPhase, Vault,
 };
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -134,6 +135,74 @@ enum Command {
         #[command(subcommand)]
         command: PersonCommand,
     },
+    /// How B is related to A: every relationship (in English, as Gramps names them) with the
+    /// common ancestors, and the kinship coefficients (autosomal, X chromosome, kappa).
+    Relate {
+        #[command(flatten)]
+        v: VaultArg,
+        /// A person: id or GEDCOM xref (I12 or @I12@).
+        #[arg(value_name = "A")]
+        a: String,
+        /// The other person; names say what B is to A.
+        #[arg(value_name = "B")]
+        b: String,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+    /// A person's inbreeding coefficients (autosomal and X chromosome) and how their parents are
+    /// related.
+    Inbreeding {
+        #[command(flatten)]
+        v: VaultArg,
+        /// Id or GEDCOM xref.
+        #[arg(value_name = "PERSON")]
+        person: String,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+    /// A person's ancestors by generation (someone reached along several lines is listed once,
+    /// with every generation).
+    Ancestors {
+        #[command(flatten)]
+        v: VaultArg,
+        #[command(flatten)]
+        lineage: LineageArgs,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+    /// A person's descendants by generation, with their partners.
+    Descendants {
+        #[command(flatten)]
+        v: VaultArg,
+        #[command(flatten)]
+        lineage: LineageArgs,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+    /// Problems in the family links: people recorded as their own ancestors, more than two birth
+    /// parents, twins with different parents... Exit code 1 if there are any.
+    GraphCheck {
+        #[command(flatten)]
+        v: VaultArg,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+}
+
+#[derive(Args)]
+struct LineageArgs {
+    /// Id or GEDCOM xref.
+    #[arg(value_name = "PERSON")]
+    person: String,
+    /// How many generations (1 to 200).
+    #[arg(long, short = 'g', default_value_t = 4)]
+    generations: u32,
+    /// Also follow adopted, foster, step and sealing links.
+    #[arg(long)]
+    include_non_birth: bool,
+    /// List at most this many people, nearest generations first (at most 200000).
+    #[arg(long, default_value_t = 10_000)]
+    max_people: u32,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -299,6 +368,91 @@ fn phase_label(p: ProgressPhase) -> &'static str {
         ProgressPhase::Scanning => "scanning",
         ProgressPhase::Exporting => "exporting",
     }
+}
+
+/// "Ann Lee (@I12@)", or the id when there is no xref.
+fn who(p: &PersonRef) -> String {
+    let tag = p.xref.clone().unwrap_or_else(|| p.id.clone());
+    if p.display_name.is_empty() {
+        tag
+    } else {
+        format!("{} ({tag})", p.display_name)
+    }
+}
+
+fn years(p: &PersonRef) -> String {
+    match (p.birth_year, p.death_year) {
+        (None, None) => String::new(),
+        (b, d) => {
+            format!("{}–{}", b.map(|y| y.to_string()).unwrap_or_default(), d.map(|y| y.to_string()).unwrap_or_default())
+        }
+    }
+}
+
+/// "1/16 (0.0625)"; "n/a" when missing.
+fn coefficient(exact: Option<&str>, value: Option<f64>) -> String {
+    match (exact, value) {
+        (Some(e), Some(v)) if v != 0.0 && v < 1e-4 => format!("{e} ({v:.4e})"),
+        (Some(e), Some(v)) => format!("{e} ({v})"),
+        _ => "n/a".into(),
+    }
+}
+
+fn print_lineage(chart: &Chart, what: &str) {
+    let people = chart.nodes.iter().filter(|n| matches!(n.role, ChartRole::Ancestor | ChartRole::Descendant)).count();
+    println!(
+        "{what} of {}, {} generation{}: {people} people{}",
+        who(&chart.center),
+        chart.generations,
+        if chart.generations == 1 { "" } else { "s" },
+        if chart.collapsed > 0 { format!(", {} on more than one line", chart.collapsed) } else { String::new() }
+    );
+    let line = |indent: &str, p: &PersonRef, extra: &str| {
+        let text = format!("{indent}{}  {}  {}{extra}", who(p), p.sex.code(), years(p));
+        println!("{}", text.trim_end());
+    };
+    let mut current = 0;
+    for n in &chart.nodes {
+        let first = n.generations.iter().map(|g| g.abs()).min().unwrap_or(0);
+        match n.role {
+            ChartRole::Center => continue,
+            ChartRole::Partner if first == 0 => {
+                line("  partner: ", &n.person, "");
+                continue;
+            }
+            ChartRole::Partner => {
+                line("      partner: ", &n.person, "");
+                continue;
+            }
+            _ => {}
+        }
+        if first != current {
+            current = first;
+            println!("generation {current}");
+        }
+        let others: Vec<String> =
+            n.generations.iter().map(|g| g.abs()).filter(|&g| g != first).map(|g| g.to_string()).collect();
+        let also = if others.is_empty() { String::new() } else { format!("  [also generation {}]", others.join(", ")) };
+        line("  ", &n.person, &also);
+    }
+    if chart.truncated {
+        eprintln!("The list was cut at {} people; use --max-people for more.", chart.nodes.len());
+    }
+}
+
+fn lineage(vault: &Vault, l: &LineageArgs, kind: ChartKind) -> Result<Chart> {
+    let loaded = graph::load(vault)?;
+    Ok(graph::chart(
+        vault,
+        &loaded.graph,
+        &ChartRequest {
+            center: l.person.clone(),
+            kind,
+            generations: l.generations,
+            include_non_birth: l.include_non_birth,
+            max_nodes: l.max_people,
+        },
+    )?)
 }
 
 fn run(cli: Cli) -> Result<i32> {
@@ -497,6 +651,105 @@ fn run(cli: Cli) -> Result<i32> {
                 eprintln!("Deleted {}", p.id);
             }
         },
+        Command::Relate { v, a, b, out } => {
+            let vault = open(&v)?;
+            let loaded = graph::load(&vault)?;
+            let r = graph::relate(&vault, &loaded.graph, &a, &b)?;
+            if out.json {
+                print_json(&r)?;
+            } else {
+                if r.relationships.is_empty() {
+                    println!("{} and {} are not related (as far as the vault records).", who(&r.b), who(&r.a));
+                } else {
+                    println!("{} is {}'s", who(&r.b), who(&r.a));
+                    for rel in &r.relationships {
+                        println!("  {}", rel.description);
+                        if rel.path.len() > 2 {
+                            let path: Vec<String> = rel.path.iter().map(|s| graph::label(&s.person)).collect();
+                            println!("      {}", path.join(" → "));
+                        }
+                    }
+                }
+                println!("kinship        φ  = {}", coefficient(r.kinship_exact.as_deref(), r.kinship));
+                println!("X chromosome   φx = {}", coefficient(r.kinship_x_exact.as_deref(), r.kinship_x));
+                if let Some(k) = &r.kappa {
+                    println!("kappa          k0 = {}, k1 = {}, k2 = {}", k.k0.exact, k.k1.exact, k.k2.exact);
+                }
+                for n in &r.notes {
+                    eprintln!("note: {n}");
+                }
+                if r.truncated {
+                    eprintln!("note: the search stopped at its limits; more distant relationships may exist.");
+                }
+            }
+        }
+        Command::Inbreeding { v, person, out } => {
+            let vault = open(&v)?;
+            let loaded = graph::load(&vault)?;
+            let r = graph::inbreeding(&vault, &loaded.graph, &person)?;
+            if out.json {
+                print_json(&r)?;
+            } else {
+                println!("{}", who(&r.person));
+                match (&r.parents[..], r.parents_relationship.as_deref()) {
+                    ([], _) => println!("parents   none recorded"),
+                    ([p, q], Some("not related")) => {
+                        println!("parents   {} and {}, not related by blood as far as recorded", who(p), who(q))
+                    }
+                    ([p, q], Some(rel)) => {
+                        println!("parents   {} and {}", who(p), who(q));
+                        println!("          {} is {}'s {rel}", graph::label(q), graph::label(p));
+                    }
+                    (ps, _) => {
+                        println!("parents   {} (only one recorded)", ps.iter().map(who).collect::<Vec<_>>().join(", "))
+                    }
+                }
+                println!("F         {}", coefficient(r.f_exact.as_deref(), r.f));
+                println!("F (X)     {}", coefficient(r.f_x_exact.as_deref(), r.f_x));
+                for n in &r.notes {
+                    eprintln!("note: {n}");
+                }
+            }
+        }
+        Command::Ancestors { v, lineage: l, out } => {
+            let vault = open(&v)?;
+            let chart = lineage(&vault, &l, ChartKind::Pedigree)?;
+            if out.json {
+                print_json(&chart)?;
+            } else {
+                print_lineage(&chart, "Ancestors");
+            }
+        }
+        Command::Descendants { v, lineage: l, out } => {
+            let vault = open(&v)?;
+            let chart = lineage(&vault, &l, ChartKind::Descendants)?;
+            if out.json {
+                print_json(&chart)?;
+            } else {
+                print_lineage(&chart, "Descendants");
+            }
+        }
+        Command::GraphCheck { v, out } => {
+            let vault = open(&v)?;
+            let loaded = graph::load(&vault)?;
+            let report = graph::report(&vault, &loaded)?;
+            if out.json {
+                print_json(&report)?;
+            } else {
+                println!("people         {}", report.people);
+                println!("families       {}", report.families);
+                println!("problems       {}", report.issues_total);
+                for i in &report.issues {
+                    println!("  {}", i.message);
+                }
+                if report.issues_total as usize > report.issues.len() {
+                    eprintln!("Listed the first {}; --json has the same list.", report.issues.len());
+                }
+            }
+            if report.issues_total > 0 {
+                return Ok(1);
+            }
+        }
     }
     Ok(0)
 }

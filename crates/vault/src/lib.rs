@@ -12,7 +12,7 @@ pub mod keys;
 pub mod schema;
 pub mod vfs;
 
-use kinvault_model::{Family, Person, RawRecord, Source};
+use kinvault_model::{Family, Person, RawRecord, Sex, Source};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
 use sha2::Digest;
@@ -135,7 +135,7 @@ fn apply_key(conn: &Connection, data_key: &keys::Key) -> Result<()> {
         )));
     }
     conn.execute_batch(
-        "PRAGMA cipher_memory_security = ON;
+        "PRAGMA cipher_memory_security = OFF;
          PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
@@ -144,6 +144,10 @@ fn apply_key(conn: &Connection, data_key: &keys::Key) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// Page cache of a bulk write ([`Vault::write_bulk`]), in KiB; other writes use SQLite's default
+/// 2 MiB.
+pub const BULK_CACHE_KIB: u32 = 32 * 1024;
 
 impl Vault {
     /// Creates a new vault at `path` (which must not exist). Returns the vault and the recovery
@@ -245,6 +249,23 @@ impl Vault {
         Ok(out)
     }
 
+    /// [`Vault::write`] for one very large transaction (an import of a whole file).
+    ///
+    /// For its duration the vault uses a rollback journal instead of the write-ahead log and a
+    /// larger page cache ([`BULK_CACHE_KIB`]): pages the transaction adds to the end of the file
+    /// are then written once, not to the WAL and again at checkpoint, and are not journaled at
+    /// all. It is exactly as atomic: an error rolls back, and a crash leaves a hot journal that
+    /// the next open rolls back before anything is read. WAL mode is restored afterwards, also
+    /// when `f` fails.
+    pub fn write_bulk<T>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch(&format!("PRAGMA journal_mode = DELETE; PRAGMA cache_size = -{BULK_CACHE_KIB};"))?;
+        let result = self.write(f);
+        let restored = self.conn.execute_batch("PRAGMA cache_size = -2000; PRAGMA journal_mode = WAL;");
+        let out = result?;
+        restored?;
+        Ok(out)
+    }
+
     pub fn get_person(&self, id: Uuid) -> Result<Option<Person>> {
         get_record(&self.conn, "person", id)
     }
@@ -302,6 +323,84 @@ impl Vault {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Every person's id and sex, in insertion order, read from the columns without decoding
+    /// the records.
+    pub fn for_each_person_sex(&self, f: impl FnMut(Uuid, Sex)) -> Result<()> {
+        person_sexes(&self.conn, f)
+    }
+
+    /// Every family's links, in insertion order: only `id`, `partners`, `children` (with their
+    /// parent links), `kind` and `twins` are decoded; events, notes and citations are skipped
+    /// unparsed and left empty in the `Family` passed to `f`.
+    pub fn for_each_family_links(&self, f: impl FnMut(Family) -> Result<()>) -> Result<()> {
+        family_links(&self.conn, f)
+    }
+
+    /// What the family graph is built from: every person's id and sex and every family's links
+    /// ([`Vault::for_each_person_sex`], [`Vault::for_each_family_links`]), in insertion order.
+    ///
+    /// The time goes into decrypting and checking every page of the two tables (the JSON is a
+    /// small part), so the families are read on a second, read-only connection on another
+    /// thread while this one reads the people; if that connection cannot be opened, both are
+    /// read here in turn.
+    pub fn read_graph_input(&self) -> Result<GraphInput> {
+        let read_families = |conn: &Connection| -> Result<Vec<Family>> {
+            let mut out = Vec::new();
+            family_links(conn, |f| {
+                out.push(f);
+                Ok(())
+            })?;
+            Ok(out)
+        };
+        let mut persons = Vec::new();
+        let second = open_raw(&self.path, false).and_then(|c| {
+            apply_key(&c, &self.data_key)?;
+            c.execute_batch("PRAGMA query_only = ON;")?;
+            Ok(c)
+        });
+        let Ok(second) = second else {
+            person_sexes(&self.conn, |id, sex| persons.push((id, sex)))?;
+            return Ok(GraphInput { persons, families: read_families(&self.conn)? });
+        };
+        std::thread::scope(|s| {
+            let families = s.spawn(move || read_families(&second));
+            let mine = person_sexes(&self.conn, |id, sex| persons.push((id, sex)));
+            let families =
+                families.join().map_err(|_| VaultError::Invalid("the family reader thread panicked".into()))?;
+            mine?;
+            Ok(GraphInput { persons, families: families? })
+        })
+    }
+
+    /// The list rows (name, sex, sortable dates; no record decoding) of the people with these
+    /// ids that are in the vault, in no particular order.
+    pub fn person_rows(&self, ids: &[Uuid]) -> Result<Vec<PersonRow>> {
+        const CHUNK: usize = 500;
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let mut st = self.conn.prepare_cached(&format!(
+                "SELECT id, xref, given, surname, sex, birth_sort, death_sort FROM person WHERE id IN ({marks})"
+            ))?;
+            let rows = st.query_map(rusqlite::params_from_iter(chunk.iter().map(Uuid::to_string)), person_row)?;
+            for r in rows {
+                out.push(r?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The list row of the person with this GEDCOM xref (`@I12@`), if any.
+    pub fn person_row_by_xref(&self, xref: &str) -> Result<Option<PersonRow>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id, xref, given, surname, sex, birth_sort, death_sort FROM person WHERE xref = ?1 LIMIT 1",
+            )?
+            .query_row([xref], person_row)
+            .optional()?)
+    }
+
     pub fn find_person_by_xref(&self, xref: &str) -> Result<Option<Person>> {
         let data: Option<(String, String)> = self
             .conn
@@ -345,19 +444,7 @@ impl Vault {
              ORDER BY surname COLLATE NOCASE, given COLLATE NOCASE, id LIMIT {limit} OFFSET {offset}"
         );
         let mut st = self.conn.prepare(&sql)?;
-        let rows = st
-            .query_map(args, |r| {
-                Ok(PersonRow {
-                    id: r.get(0)?,
-                    xref: r.get(1)?,
-                    given: r.get(2)?,
-                    surname: r.get(3)?,
-                    sex: r.get(4)?,
-                    birth_sort: r.get(5)?,
-                    death_sort: r.get(6)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = st.query_map(args, person_row)?.collect::<Result<Vec<_>, _>>()?;
         Ok((total, rows))
     }
 
@@ -521,6 +608,75 @@ impl KdfParams {
     }
 }
 
+/// What [`Vault::read_graph_input`] reads.
+#[derive(Debug, Clone, Default)]
+pub struct GraphInput {
+    /// Every person's id and sex, in insertion order.
+    pub persons: Vec<(Uuid, Sex)>,
+    /// Every family with only its links decoded, in insertion order.
+    pub families: Vec<Family>,
+}
+
+fn person_sexes(conn: &Connection, mut f: impl FnMut(Uuid, Sex)) -> Result<()> {
+    let mut st = conn.prepare("SELECT id, sex FROM person ORDER BY rowid")?;
+    let mut rows = st.query([])?;
+    while let Some(row) = rows.next()? {
+        let id = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+        let sex = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+        let id = Uuid::parse_str(id).map_err(|e| VaultError::Corrupt {
+            entity: "person",
+            id: id.to_string(),
+            reason: format!("bad id: {e}"),
+        })?;
+        f(id, Sex::parse(sex).unwrap_or_default())
+    }
+    Ok(())
+}
+
+fn family_links(conn: &Connection, mut f: impl FnMut(Family) -> Result<()>) -> Result<()> {
+    #[derive(serde::Deserialize)]
+    struct Links {
+        id: Uuid,
+        #[serde(default)]
+        partners: Vec<Uuid>,
+        #[serde(default)]
+        children: Vec<kinvault_model::FamilyChild>,
+        #[serde(default)]
+        kind: kinvault_model::UnionKind,
+        #[serde(default)]
+        twins: Vec<kinvault_model::TwinSet>,
+    }
+    let mut st = conn.prepare("SELECT id, data FROM family ORDER BY rowid")?;
+    let mut rows = st.query([])?;
+    while let Some(row) = rows.next()? {
+        let data = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+        let l: Links = serde_json::from_str(data).map_err(|e| VaultError::Corrupt {
+            entity: "family",
+            id: row.get_ref(0).ok().and_then(|v| v.as_str().ok()).unwrap_or("?").to_string(),
+            reason: e.to_string(),
+        })?;
+        let mut fam = Family::new(l.partners);
+        fam.id = l.id;
+        fam.children = l.children;
+        fam.kind = l.kind;
+        fam.twins = l.twins;
+        f(fam)?;
+    }
+    Ok(())
+}
+
+fn person_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PersonRow> {
+    Ok(PersonRow {
+        id: r.get(0)?,
+        xref: r.get(1)?,
+        given: r.get(2)?,
+        surname: r.get(3)?,
+        sex: r.get(4)?,
+        birth_sort: r.get(5)?,
+        death_sort: r.get(6)?,
+    })
+}
+
 /// One row of the people list (no JSON decoding needed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonRow {
@@ -575,6 +731,18 @@ impl Tx<'_> {
         self.log_entry(entity, &id.to_string(), op, before, after)
     }
 
+    /// Logs an insert or update of a record whose JSON is now `data`.
+    ///
+    /// An insert is logged WITHOUT its `after`: the state it created is the row itself, or the
+    /// `before` of the next update or delete of that record, so repeating it would only double
+    /// the size of every import. Updates keep both sides (undo and audit).
+    fn log_put(&self, entity: &str, id: Uuid, before: Option<&str>, data: &str) -> Result<()> {
+        match before {
+            Some(b) => self.log(entity, id, "update", Some(b), Some(data)),
+            None => self.log(entity, id, "insert", None, None),
+        }
+    }
+
     fn log_entry(&self, entity: &str, id: &str, op: &str, before: Option<&str>, after: Option<&str>) -> Result<()> {
         self.tx
             .prepare_cached(
@@ -623,8 +791,7 @@ impl Tx<'_> {
                 p.birth().and_then(|d| d.sort_key()),
                 p.death().and_then(|d| d.sort_key()),
             ])?;
-        let op = if before.is_some() { "update" } else { "insert" };
-        self.log("person", p.id, op, before.as_deref(), Some(&data))
+        self.log_put("person", p.id, before.as_deref(), &data)
     }
 
     /// Deletes a person and removes them from every family they were in (logged as family
@@ -643,6 +810,10 @@ impl Tx<'_> {
             let mut fam: Family = decode("family", &fid, &data)?;
             fam.partners.retain(|p| *p != id);
             fam.children.retain(|c| c.person != id);
+            // A deleted parent is no parent of anyone's in the links either.
+            for c in &mut fam.children {
+                c.links.retain(|l| l.parent != id);
+            }
             for t in &mut fam.twins {
                 t.members.retain(|m| *m != id);
             }
@@ -734,8 +905,7 @@ impl Tx<'_> {
                 ins.execute(params![f.id.to_string(), pid.to_string(), role])?;
             }
         }
-        let op = if before.is_some() { "update" } else { "insert" };
-        self.log("family", f.id, op, before.as_deref(), Some(&data))
+        self.log_put("family", f.id, before.as_deref(), &data)
     }
 
     pub fn delete_family(&mut self, id: Uuid) -> Result<()> {
@@ -758,8 +928,7 @@ impl Tx<'_> {
                  ON CONFLICT(id) DO UPDATE SET xref = ?2, data = ?3, updated_at = ?4",
             )?
             .execute(params![s.id.to_string(), s.xref, data, self.now])?;
-        let op = if before.is_some() { "update" } else { "insert" };
-        self.log("source", s.id, op, before.as_deref(), Some(&data))
+        self.log_put("source", s.id, before.as_deref(), &data)
     }
 }
 
@@ -800,8 +969,7 @@ impl Tx<'_> {
                  ON CONFLICT(id) DO UPDATE SET xref = ?2, tag = ?3, data = ?4, updated_at = ?5",
             )?
             .execute(params![r.id.to_string(), r.structure.xref, r.structure.tag, data, self.now])?;
-        let op = if before.is_some() { "update" } else { "insert" };
-        self.log("raw_record", r.id, op, before.as_deref(), Some(&data))
+        self.log_put("raw_record", r.id, before.as_deref(), &data)
     }
 }
 

@@ -29,6 +29,12 @@ fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     ExportRequest::export_all_to(dir)?;
     ExportReport::export_all_to(dir)?;
     ProgressEvent::export_all_to(dir)?;
+    PersonRef::export_all_to(dir)?;
+    RelateResult::export_all_to(dir)?;
+    InbreedingResult::export_all_to(dir)?;
+    ChartRequest::export_all_to(dir)?;
+    Chart::export_all_to(dir)?;
+    GraphReport::export_all_to(dir)?;
     Ok(())
 }
 
