@@ -35,7 +35,10 @@ die() {
 # --- Debian packages ---------------------------------------------------------
 # Build: WebKitGTK 4.1 and friends that the tauri/wry crates link against.
 APT_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev libxdo-dev
-  libayatana-appindicator3-dev librsvg2-dev file)
+  libayatana-appindicator3-dev librsvg2-dev file
+  # Clinical interop tests: plink2 reads our PED/.fam exports; a Python venv for the FHIR
+  # validator (scripts/fhir-validate.sh installs fhir.resources from PyPI into it).
+  plink2 python3 python3-venv)
 # E2E: WebKitWebDriver (which tauri-driver spawns), a virtual X server, and curl
 # for waiting on the driver's port.
 if [[ $E2E == 1 ]]; then
