@@ -26,6 +26,12 @@ const COMMANDS: &[&str] = &[
     "pick_import_file",
     "pick_export_path",
     "save_text_file",
+    "save_binary_file",
+    "find_person_ref",
+    "relate",
+    "inbreeding",
+    "chart",
+    "graph_report",
 ];
 
 fn main() {

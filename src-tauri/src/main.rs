@@ -121,6 +121,35 @@ async fn delete_person(app: Shared<'_>, id: String) -> Result<()> {
     blocking(&app, move |a| a.delete_person(&id)).await
 }
 
+/// A person by id or GEDCOM xref (`I12`, `@I12@`), e.g. to check what the user typed.
+#[tauri::command]
+async fn find_person_ref(app: Shared<'_>, reference: String) -> Result<PersonRef> {
+    blocking(&app, move |a| a.find_person_ref(&reference)).await
+}
+
+/// How `b` is related to `a`, with the kinship coefficients. The first graph query of a session
+/// builds the family graph (seconds on a very large vault).
+#[tauri::command]
+async fn relate(app: Shared<'_>, a: String, b: String) -> Result<RelateResult> {
+    blocking(&app, move |x| x.relate(&a, &b)).await
+}
+
+#[tauri::command]
+async fn inbreeding(app: Shared<'_>, person: String) -> Result<InbreedingResult> {
+    blocking(&app, move |a| a.inbreeding(&person)).await
+}
+
+/// Pedigree, descendants, hourglass or fan chart data.
+#[tauri::command]
+async fn chart(app: Shared<'_>, req: ChartRequest) -> Result<Chart> {
+    blocking(&app, move |a| a.chart(&req)).await
+}
+
+#[tauri::command]
+async fn graph_report(app: Shared<'_>) -> Result<GraphReport> {
+    blocking(&app, |a| a.graph_report()).await
+}
+
 /// A progress callback that forwards to the UI as `transfer-progress` events and stops when
 /// the user cancels.
 fn progress_to_ui(handle: AppHandle, cancel: Arc<AtomicBool>) -> impl Fn(ProgressPhase, u64, u64) -> bool {
@@ -165,8 +194,22 @@ async fn dialog<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Re
         .map_err(|e| ApiError::new(ErrorKind::Internal, format!("file dialog failed: {e}")))
 }
 
+/// Debug builds only: the end-to-end suite cannot drive native GTK file dialogs, so an
+/// environment variable answers the dialog instead (the path the user would have picked).
+/// Release builds never read it.
+fn e2e_answer(var: &str) -> Option<String> {
+    if cfg!(debug_assertions) {
+        std::env::var(var).ok().filter(|v| !v.is_empty())
+    } else {
+        None
+    }
+}
+
 #[tauri::command]
 async fn pick_import_file(handle: AppHandle) -> Result<Option<String>> {
+    if let Some(path) = e2e_answer("KINVAULT_E2E_IMPORT_FILE") {
+        return Ok(Some(path));
+    }
     dialog(move || {
         handle
             .dialog()
@@ -207,6 +250,23 @@ async fn save_text_file(handle: AppHandle, suggested_name: String, text: String)
     .await?;
     let Some(path) = path else { return Ok(None) };
     std::fs::write(&path, text)
+        .map_err(|e| ApiError::new(ErrorKind::Io, format!("could not write {}: {e}", path.display())))?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// Saves bytes the UI produced (a chart as PNG), given base64-encoded, where the user chooses.
+#[tauri::command]
+async fn save_binary_file(handle: AppHandle, suggested_name: String, base64: String) -> Result<Option<String>> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(base64.trim())
+        .map_err(|e| ApiError::invalid(format!("the file content is not valid base64: {e}")))?;
+    let path = dialog(move || {
+        handle.dialog().file().set_file_name(&suggested_name).blocking_save_file().and_then(|p| p.into_path().ok())
+    })
+    .await?;
+    let Some(path) = path else { return Ok(None) };
+    std::fs::write(&path, bytes)
         .map_err(|e| ApiError::new(ErrorKind::Io, format!("could not write {}: {e}", path.display())))?;
     Ok(Some(path.display().to_string()))
 }
@@ -274,6 +334,12 @@ fn main() {
             pick_import_file,
             pick_export_path,
             save_text_file,
+            save_binary_file,
+            find_person_ref,
+            relate,
+            inbreeding,
+            chart,
+            graph_report,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));
     match result {

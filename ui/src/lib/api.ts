@@ -6,21 +6,28 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { ApiError } from '../bindings/ApiError';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { ChangePassphraseRequest } from '../bindings/ChangePassphraseRequest';
+import type { Chart } from '../bindings/Chart';
+import type { ChartKind } from '../bindings/ChartKind';
+import type { ChartRequest } from '../bindings/ChartRequest';
 import type { CreateVaultRequest } from '../bindings/CreateVaultRequest';
 import type { CreatedVault } from '../bindings/CreatedVault';
 import type { ErrorKind } from '../bindings/ErrorKind';
 import type { ExportFormat } from '../bindings/ExportFormat';
 import type { ExportReport } from '../bindings/ExportReport';
 import type { ExportRequest } from '../bindings/ExportRequest';
+import type { GraphReport } from '../bindings/GraphReport';
 import type { ImportReport } from '../bindings/ImportReport';
+import type { InbreedingResult } from '../bindings/InbreedingResult';
 import type { IntegrityReport } from '../bindings/IntegrityReport';
 import type { NewPerson } from '../bindings/NewPerson';
 import type { OpenVaultRequest } from '../bindings/OpenVaultRequest';
 import type { PeoplePage } from '../bindings/PeoplePage';
 import type { PeopleQuery } from '../bindings/PeopleQuery';
 import type { Person } from '../bindings/Person';
+import type { PersonRef } from '../bindings/PersonRef';
 import type { ProgressEvent } from '../bindings/ProgressEvent';
 import type { RecoverVaultRequest } from '../bindings/RecoverVaultRequest';
+import type { RelateResult } from '../bindings/RelateResult';
 import type { VaultInfo } from '../bindings/VaultInfo';
 import type { VaultStatus } from '../bindings/VaultStatus';
 
@@ -121,7 +128,34 @@ export const api = {
   /** Native save dialog, then the backend writes `text`; the path written, or null when cancelled. */
   saveTextFile: (suggestedName: string, text: string) =>
     call<string | null>('save_text_file', { suggestedName, text }),
+  /** Native save dialog, then the backend writes the bytes of `base64`; the path, or null when cancelled. */
+  saveBinaryFile: (suggestedName: string, base64: string) =>
+    call<string | null>('save_binary_file', { suggestedName, base64 }),
+
+  // Family graph. People are named by id or GEDCOM xref ('I12' or '@I12@'); an unknown one
+  // rejects with kind 'not_found'. The first graph call of a session builds the graph (seconds
+  // on a very large vault); later ones answer in milliseconds.
+  /** A person as graph results show them. */
+  findPersonRef: (reference: string) => call<PersonRef>('find_person_ref', { reference }),
+  /** How `b` is related to `a` (names say what b is to a), with paths and kinship coefficients. */
+  relate: (a: string, b: string) => call<RelateResult>('relate', { a, b }),
+  /** Inbreeding coefficients of one person, and how their parents are related. */
+  inbreeding: (person: string) => call<InbreedingResult>('inbreeding', { person }),
+  /** Nodes and links of a pedigree, descendants, hourglass or fan chart. */
+  chart: (req: ChartRequest) => call<Chart>('chart', { req }),
+  /** Ancestors of `person` (a pedigree chart), `generations` back. */
+  ancestors: (person: string, generations: number) =>
+    call<Chart>('chart', { req: chartRequest(person, 'pedigree', generations) }),
+  /** Descendants of `person` with their partners, `generations` down. */
+  descendants: (person: string, generations: number) =>
+    call<Chart>('chart', { req: chartRequest(person, 'descendants', generations) }),
+  /** The graph's size and data problems (people recorded as their own ancestors...). */
+  graphReport: () => call<GraphReport>('graph_report'),
 };
+
+function chartRequest(center: string, kind: ChartKind, generations: number): ChartRequest {
+  return { center, kind, generations, include_non_birth: false, max_nodes: 0 };
+}
 
 export type Api = typeof api;
 
