@@ -41,6 +41,12 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/kinvault-e2e.XXXXXX")"
 export KINVAULT_DATA_DIR="$WORK/data"
 export XDG_CONFIG_HOME="$WORK/xdg/config" XDG_DATA_HOME="$WORK/xdg/data" XDG_CACHE_HOME="$WORK/xdg/cache"
 mkdir -p "$KINVAULT_DATA_DIR" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+# Native GTK file dialogs cannot be driven over WebDriver: debug builds of the app take the
+# import dialog's answer from this variable (src-tauri e2e_answer). A real vendor file
+# (Family Tree Maker, windows-1252) from the conformance corpus.
+CONFORMANCE="${KINVAULT_CONFORMANCE_DIR:-$ROOT/../shared/conformance/gedcom}"
+export KINVAULT_E2E_IMPORT_FILE="$CONFORMANCE/gedcom-go/encoding/ansi-cp1252-ftm17.ged"
+[[ -f $KINVAULT_E2E_IMPORT_FILE ]] || die "conformance file not found: $KINVAULT_E2E_IMPORT_FILE (set KINVAULT_CONFORMANCE_DIR)"
 if [[ -z ${XDG_RUNTIME_DIR:-} ]]; then
   # WebKit warns and some GLib code misbehaves without one (CI runs as root without a login session).
   export XDG_RUNTIME_DIR="$WORK/xdg/runtime"

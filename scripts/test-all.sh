@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything CI checks, in order, failing on the first error:
-# formatting, UI build, clippy, Rust tests, bindings freshness, UI unit tests,
+# formatting, UI build, clippy, Rust tests, a short fuzz run, bindings freshness, UI unit tests,
 # the desktop binary, and the end-to-end suite against that real binary.
 #
 # KINVAULT_SKIP_E2E=1 skips the end-to-end suite for a quick local run (CI never sets it).
@@ -73,6 +73,9 @@ else
   # cargo test runs doctests as well.
   cargo test --workspace --locked
 fi
+
+step "fuzz the GEDCOM reader briefly (scripts/fuzz.sh 45)"
+bash scripts/fuzz.sh 45
 
 step "bindings are up to date (gen-bindings --check)"
 cargo run -q --locked -p kinvault-api --bin gen-bindings -- --check

@@ -1,5 +1,5 @@
 // The main user journey against the real app: create a vault, add a person,
-// search, lock, fail and then succeed at unlocking.
+// search, lock, fail and then succeed at unlocking, import a GEDCOM file.
 import fs from 'node:fs';
 import path from 'node:path';
 import assert from 'node:assert/strict';
@@ -108,6 +108,29 @@ describe('Kinvault desktop app', () => {
     await click('unlock-submit');
     await byTestId('people-search').waitForDisplayed({ timeout: KDF_TIMEOUT });
     await waitForLovelaceRow('after unlocking');
+  });
+
+  it('imports a GEDCOM file with the import dialog and lists its people', async () => {
+    // scripts/e2e.sh points the (debug build's) file picker at a Family Tree Maker export.
+    await click('import-open');
+    await byTestId('import-dialog').waitForDisplayed();
+    await click('import-choose');
+    await browser.waitUntil(async () => /ftm17\.ged$/.test(await byTestId('import-path').getText()), {
+      timeoutMsg: 'the chosen file is not shown in the import dialog',
+    });
+    await click('import-start');
+    await byTestId('import-summary').waitForDisplayed({ timeout: 60_000 });
+    const individuals = (await byTestId('import-individuals').getText()).replace(/\D/g, '');
+    assert.equal(individuals, '178', 'individuals imported');
+    await $('[data-testid="import-dialog"] button[aria-label="Close"]').click();
+    await byTestId('import-dialog').waitForDisplayed({ reverse: true });
+
+    await fill('people-search', 'agnan');
+    await browser.waitUntil(async () => (await rowTexts()).some((t) => t.includes('Agnan')), {
+      timeoutMsg: 'no row for a person from the imported file',
+    });
+    await fill('people-search', 'love');
+    await waitForRowCount(1, 'Ada is still there after the import');
   });
 
   it('saves a screenshot of the people screen', async () => {
