@@ -363,6 +363,50 @@ impl App {
     pub fn export_gedcom(&self, req: &ExportRequest, progress: &dyn transfer::Progress) -> Result<ExportReport> {
         self.with_vault_long(|v| transfer::export_gedcom(v, req, progress))
     }
+
+    /// The condition catalog (needs no open vault).
+    pub fn catalog(&self) -> kinvault_catalog::CatalogData {
+        clinical::catalog_list()
+    }
+
+    /// Catalog conditions matching a name, synonym, id, gene or code, best first.
+    pub fn search_catalog(&self, query: &str) -> Vec<kinvault_catalog::ConditionDef> {
+        clinical::catalog_search(query)
+    }
+
+    /// Records a condition observation (see [`clinical::add_condition`]). Health records are
+    /// not in the family graph, so the cached graph stays as it is.
+    pub fn add_condition(&self, person: &str, req: &AddCondition) -> Result<Person> {
+        self.with_vault(|v| clinical::add_condition(v, person, req))
+    }
+
+    /// Records a genetic test result (see [`clinical::add_genetic_test`]).
+    pub fn add_genetic_test(&self, person: &str, req: &AddGeneticTest) -> Result<Person> {
+        self.with_vault(|v| clinical::add_genetic_test(v, person, req))
+    }
+
+    /// The clinical format of a file, `None` for GEDCOM and others (see
+    /// [`clinical::detect_format`]).
+    pub fn detect_family_format(&self, path: &str) -> Result<Option<FamilyFormat>> {
+        clinical::detect_format(Path::new(path.trim()))
+    }
+
+    /// Imports a PED, CanRisk, FHIR or MFHP file (one transaction; see
+    /// [`clinical::import_family_file`]).
+    pub fn import_family_file(&self, path: &str, options: &FamilyImportOptions) -> Result<FamilyImportReport> {
+        let path = PathBuf::from(path.trim());
+        self.with_session(|s| {
+            let report = clinical::import_family_file(&mut s.vault, &path, options)?;
+            s.graph = None; // new people and families: rebuilt on the next graph query
+            Ok(report)
+        })
+    }
+
+    /// Exports the family around a proband as FHIR, GA4GH Pedigree, PED or CanRisk (see
+    /// [`clinical::export_family_file`]).
+    pub fn export_family_file(&self, req: &ExportFamilyRequest) -> Result<FamilyExportReport> {
+        self.with_vault_long(|v| clinical::export_family_file(v, req))
+    }
 }
 
 impl Default for App {

@@ -1,7 +1,8 @@
 //! Kinvault's use cases: the one API that the desktop shell, the `kinvault` CLI, the tests and
 //! (later) the server call. A feature exists here once; shells only translate.
 //!
-//! - Free functions in [`people`], [`vault_ops`] and [`transfer`] (GEDCOM import/export) work
+//! - Free functions in [`people`], [`vault_ops`], [`transfer`] (GEDCOM import/export) and
+//!   [`clinical`] (health records, the condition catalog, PED/FHIR/CanRisk/MFHP files) work
 //!   on an unlocked [`Vault`].
 //! - [`graph`]: the family graph — how two people are related, kinship and inbreeding,
 //!   ancestor/descendant charts — on a graph loaded from the vault.
@@ -9,6 +10,7 @@
 //! - Request/response types derive `ts_rs::TS`; `gen-bindings` writes them to `ui/src/bindings`.
 
 pub mod app;
+pub mod clinical;
 pub mod error;
 pub mod graph;
 pub mod people;

@@ -22,7 +22,7 @@ pub fn resolve(vault: &Vault, reference: &str) -> Result<Person> {
         .ok_or_else(|| ApiError::new(ErrorKind::NotFound, format!("no person with id or xref {r:?} in this vault")))
 }
 
-fn validate_date(label: &str, text: &Option<String>) -> Result<()> {
+pub(crate) fn validate_date(label: &str, text: &Option<String>) -> Result<()> {
     if let Some(t) = text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         if kinvault_model::GDate::parse(t).qualifier == kinvault_model::DateQualifier::Unparsed {
             return Err(ApiError::invalid(format!(

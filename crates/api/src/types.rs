@@ -1,6 +1,6 @@
 //! Request and response types shared by every shell (and, through ts-rs, the web UI).
 
-use kinvault_model::Sex;
+use kinvault_model::{AcmgClass, Certainty, ConditionStatus, Provenance, Sex, TestResult};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -576,4 +576,138 @@ pub struct GraphReport {
     pub issues: Vec<GraphIssue>,
     /// How many issues there are in all.
     pub issues_total: u32,
+}
+
+// ----- health records and clinical family-history formats -----------------------------------
+
+/// A condition observation to record on a person, by catalog id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AddCondition {
+    /// Catalog id, e.g. `cystic-fibrosis` (`kinvault catalog list`).
+    pub condition: String,
+    pub status: ConditionStatus,
+    /// Age at onset or diagnosis, in years; only for status `affected`.
+    #[serde(default)]
+    pub onset_age: Option<f64>,
+    /// Age (years) at which the status was observed ("unaffected at 45"). Kept on the
+    /// observation as a note ("status as of age 45"); for a person not recorded as deceased it
+    /// also raises the vital status to alive with at least this age, which is what the risk
+    /// engine reads as "known unaffected up to this age".
+    #[serde(default)]
+    pub age: Option<f64>,
+    #[serde(default)]
+    pub certainty: Certainty,
+    /// Default: self-reported.
+    #[serde(default)]
+    pub provenance: Provenance,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A genetic test result to record on a person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AddGeneticTest {
+    /// HGNC symbol, e.g. `BRCA1`.
+    pub gene: String,
+    /// HGVS notation, e.g. `NM_000492.4:c.1521_1523del`.
+    #[serde(default)]
+    pub variant: Option<String>,
+    pub result: TestResult,
+    #[serde(default)]
+    pub acmg_class: Option<AcmgClass>,
+    /// Probability the test detects a pathogenic variant that is present, in (0, 1].
+    #[serde(default)]
+    pub sensitivity: Option<f64>,
+    /// e.g. "NGS panel", "targeted familial variant", "MLPA".
+    #[serde(default)]
+    pub method: Option<String>,
+    #[serde(default)]
+    pub lab: Option<String>,
+    /// GEDCOM-style date text ("12 MAR 2021", "2019").
+    #[serde(default)]
+    pub date: Option<String>,
+    /// Default: self-reported.
+    #[serde(default)]
+    pub provenance: Provenance,
+}
+
+/// The clinical family-history file formats (GEDCOM has its own import and export).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FamilyFormat {
+    /// PED / PLINK `.fam`: one catalog condition as the phenotype column.
+    Ped,
+    /// HL7 FHIR R4 family-history Bundle (Patient + FamilyMemberHistory).
+    Fhir,
+    /// GA4GH Pedigree IG Bundle (FHIR R4: Composition + Patient + KIN-coded relationships).
+    Ga4gh,
+    /// CanRisk (BOADICEA) pedigree file, v1–v4 read, v4 written.
+    Canrisk,
+    /// My Family Health Portrait XML or JSON (import only).
+    Mfhp,
+}
+
+impl FamilyFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            FamilyFormat::Ped => "ped",
+            FamilyFormat::Fhir => "fhir",
+            FamilyFormat::Ga4gh => "ga4gh",
+            FamilyFormat::Canrisk => "canrisk",
+            FamilyFormat::Mfhp => "mfhp",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct FamilyImportOptions {
+    /// PED files only, and required for them: the catalog id of the condition the phenotype
+    /// column records.
+    #[serde(default)]
+    pub condition: Option<String>,
+}
+
+/// What a clinical-format import brought into the vault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FamilyImportReport {
+    /// The format the file was recognised as (by content; `.ped`/`.fam` also by name).
+    pub format: FamilyFormat,
+    pub individuals: u32,
+    pub families: u32,
+    /// Condition observations, marked as imported from the format.
+    pub health_observations: u32,
+    pub genetic_tests: u32,
+    /// Id of the person the file names as proband, if it names one.
+    pub proband: Option<String>,
+    /// What was not taken as it was (line numbers for text formats; paths inside JSON/XML are
+    /// in the message).
+    pub warnings: Vec<ImportWarning>,
+}
+
+/// A clinical-format export of the vault's people and families around a proband. Health data is
+/// the point of these formats: everything recorded goes out (no living/health filter).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExportFamilyRequest {
+    /// The file to write (replaced if it exists).
+    pub path: String,
+    /// `fhir`, `ga4gh`, `ped` or `canrisk` (`mfhp` cannot be written).
+    pub format: FamilyFormat,
+    /// Id or GEDCOM xref of the person the family history is about.
+    pub proband: String,
+    /// Catalog id: required for `ped` (the phenotype column); for `ga4gh` the condition the
+    /// pedigree was collected for (the Composition's `reason`); not used by the others.
+    #[serde(default)]
+    pub condition: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FamilyExportReport {
+    pub path: String,
+    pub format: FamilyFormat,
+    pub individuals: u32,
+    pub families: u32,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// What the format could not carry (an adoption in PED, an intersex sex code...).
+    pub warnings: Vec<String>,
 }

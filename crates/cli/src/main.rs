@@ -6,10 +6,11 @@
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use kinvault_api::model::{Person, Sex};
+use kinvault_api::model::{AcmgClass, Certainty, ConditionStatus, Person, Provenance, Sex, TestResult};
 use kinvault_api::{
-    graph, people, transfer, vault_ops, Chart, ChartKind, ChartRequest, ChartRole, ExportFormat, ExportRequest,
-    NewPerson, PeopleQuery, PersonRef, ProgressPhase, Vault,
+    clinical, graph, people, transfer, vault_ops, AddCondition, AddGeneticTest, Chart, ChartKind, ChartRequest,
+    ChartRole, ExportFamilyRequest, ExportFormat, ExportRequest, FamilyFormat, FamilyImportOptions, NewPerson,
+    PeopleQuery, PersonRef, ProgressPhase, Vault,
 };
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -100,19 +101,26 @@ enum Command {
         #[command(flatten)]
         out: JsonFlag,
     },
-    /// Import a GEDCOM file (.ged, any version and encoding) or a GEDZIP archive (.gdz) into the
-    /// vault. All or nothing: on an error the vault is left as it was.
+    /// Import a GEDCOM file (.ged, any version and encoding), a GEDZIP archive (.gdz), or a
+    /// family-history file: PED/PLINK .fam (with --condition), CanRisk, FHIR JSON (family history
+    /// or GA4GH Pedigree), My Family Health Portrait XML/JSON — recognised by content. All or
+    /// nothing: on an error the vault is left as it was.
     Import {
         #[command(flatten)]
         v: VaultArg,
-        /// The GEDCOM or GEDZIP file.
+        /// The file.
         #[arg(value_name = "FILE")]
         file: PathBuf,
+        /// PED/.fam files: the catalog id of the condition the phenotype column records
+        /// (`kinvault catalog list`).
+        #[arg(long, value_name = "ID")]
+        condition: Option<String>,
         #[command(flatten)]
         out: JsonFlag,
     },
-    /// Export the vault as GEDCOM. People who may be living and health data are left out unless
-    /// asked for.
+    /// Export the vault as GEDCOM (people who may be living and health data are left out unless
+    /// asked for), or the family around a proband as FHIR, GA4GH Pedigree, PED or CanRisk (with
+    /// every health record: that is what those formats are for).
     Export {
         #[command(flatten)]
         v: VaultArg,
@@ -121,6 +129,13 @@ enum Command {
         /// The file to write (replaced if it exists).
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
+        /// fhir, ga4gh, ped, canrisk: the person the family history is about (id or xref).
+        #[arg(long, value_name = "PERSON")]
+        proband: Option<String>,
+        /// ped: the catalog condition written as the phenotype (required); ga4gh: the condition
+        /// the pedigree was collected for.
+        #[arg(long, value_name = "ID")]
+        condition: Option<String>,
         /// Include people who may be living (no death recorded, born less than 110 years ago).
         #[arg(long)]
         include_living: bool,
@@ -134,6 +149,21 @@ enum Command {
     Person {
         #[command(subcommand)]
         command: PersonCommand,
+    },
+    /// The condition catalog: ids, names, codes, genetics and references.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+    /// Record a person's conditions (by catalog id).
+    Condition {
+        #[command(subcommand)]
+        command: ConditionCommand,
+    },
+    /// Record a person's genetic test results.
+    Test {
+        #[command(subcommand)]
+        command: TestCommand,
     },
     /// How B is related to A: every relationship (in English, as Gramps names them) with the
     /// common ancestors, and the kinship coefficients (autosomal, X chromosome, kappa).
@@ -232,16 +262,210 @@ enum FormatArg {
     Gedcom7,
     #[value(name = "gedzip")]
     Gedzip,
+    /// HL7 FHIR R4 family-history Bundle.
+    Fhir,
+    /// GA4GH Pedigree IG Bundle (FHIR R4).
+    Ga4gh,
+    /// PED / PLINK .fam (needs --condition).
+    Ped,
+    /// CanRisk v4 pedigree file.
+    Canrisk,
 }
 
-impl From<FormatArg> for ExportFormat {
-    fn from(f: FormatArg) -> ExportFormat {
+/// A GEDCOM format, or the clinical format.
+enum ExportTarget {
+    Gedcom(ExportFormat),
+    Family(FamilyFormat),
+}
+
+impl From<FormatArg> for ExportTarget {
+    fn from(f: FormatArg) -> ExportTarget {
         match f {
-            FormatArg::Gedcom551 => ExportFormat::Gedcom551,
-            FormatArg::Gedcom7 => ExportFormat::Gedcom7,
-            FormatArg::Gedzip => ExportFormat::Gedzip,
+            FormatArg::Gedcom551 => ExportTarget::Gedcom(ExportFormat::Gedcom551),
+            FormatArg::Gedcom7 => ExportTarget::Gedcom(ExportFormat::Gedcom7),
+            FormatArg::Gedzip => ExportTarget::Gedcom(ExportFormat::Gedzip),
+            FormatArg::Fhir => ExportTarget::Family(FamilyFormat::Fhir),
+            FormatArg::Ga4gh => ExportTarget::Family(FamilyFormat::Ga4gh),
+            FormatArg::Ped => ExportTarget::Family(FamilyFormat::Ped),
+            FormatArg::Canrisk => ExportTarget::Family(FamilyFormat::Canrisk),
         }
     }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StatusArg {
+    Affected,
+    Unaffected,
+    Unknown,
+}
+
+impl From<StatusArg> for ConditionStatus {
+    fn from(s: StatusArg) -> ConditionStatus {
+        match s {
+            StatusArg::Affected => ConditionStatus::Affected,
+            StatusArg::Unaffected => ConditionStatus::Unaffected,
+            StatusArg::Unknown => ConditionStatus::Unknown,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CertaintyArg {
+    Confirmed,
+    Probable,
+    Possible,
+    Unknown,
+}
+
+impl From<CertaintyArg> for Certainty {
+    fn from(c: CertaintyArg) -> Certainty {
+        match c {
+            CertaintyArg::Confirmed => Certainty::Confirmed,
+            CertaintyArg::Probable => Certainty::Probable,
+            CertaintyArg::Possible => Certainty::Possible,
+            CertaintyArg::Unknown => Certainty::Unknown,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ProvenanceArg {
+    SelfReported,
+    ReportedByRelative,
+    MedicalRecord,
+}
+
+impl From<ProvenanceArg> for Provenance {
+    fn from(p: ProvenanceArg) -> Provenance {
+        match p {
+            ProvenanceArg::SelfReported => Provenance::SelfReported,
+            ProvenanceArg::ReportedByRelative => Provenance::ReportedByRelative,
+            ProvenanceArg::MedicalRecord => Provenance::MedicalRecord,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ResultArg {
+    Positive,
+    Negative,
+    /// Variant of uncertain significance.
+    Vus,
+    Inconclusive,
+}
+
+impl From<ResultArg> for TestResult {
+    fn from(r: ResultArg) -> TestResult {
+        match r {
+            ResultArg::Positive => TestResult::Positive,
+            ResultArg::Negative => TestResult::Negative,
+            ResultArg::Vus => TestResult::Vus,
+            ResultArg::Inconclusive => TestResult::Inconclusive,
+        }
+    }
+}
+
+/// ACMG/AMP 2015 variant classes.
+#[derive(Clone, Copy, ValueEnum)]
+enum AcmgArg {
+    Pathogenic,
+    LikelyPathogenic,
+    UncertainSignificance,
+    LikelyBenign,
+    Benign,
+}
+
+impl From<AcmgArg> for AcmgClass {
+    fn from(a: AcmgArg) -> AcmgClass {
+        match a {
+            AcmgArg::Pathogenic => AcmgClass::Pathogenic,
+            AcmgArg::LikelyPathogenic => AcmgClass::LikelyPathogenic,
+            AcmgArg::UncertainSignificance => AcmgClass::UncertainSignificance,
+            AcmgArg::LikelyBenign => AcmgClass::LikelyBenign,
+            AcmgArg::Benign => AcmgClass::Benign,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// List the catalog's conditions (id, name, genes); --json has everything, with references.
+    List {
+        /// Only conditions matching a name, synonym, id, gene symbol or code, best first.
+        #[arg(long, value_name = "Q")]
+        search: Option<String>,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConditionCommand {
+    /// Record a condition observation on a person; prints its id.
+    Add {
+        #[command(flatten)]
+        v: VaultArg,
+        /// Id or GEDCOM xref.
+        #[arg(value_name = "PERSON")]
+        person: String,
+        /// Catalog id (`kinvault catalog list`), e.g. cystic-fibrosis.
+        #[arg(long, value_name = "ID")]
+        condition: String,
+        #[arg(long, value_enum)]
+        status: StatusArg,
+        /// Age at onset or diagnosis, in years (status affected only).
+        #[arg(long, value_name = "N")]
+        onset_age: Option<f64>,
+        /// Age at which the status was observed ("unaffected at 45"); also the person's last
+        /// known age alive unless they are recorded as deceased.
+        #[arg(long, value_name = "N")]
+        age: Option<f64>,
+        #[arg(long, value_enum, default_value = "unknown")]
+        certainty: CertaintyArg,
+        #[arg(long, value_enum, default_value = "self-reported")]
+        provenance: ProvenanceArg,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+}
+
+#[derive(Subcommand)]
+enum TestCommand {
+    /// Record a genetic test result on a person; prints its id.
+    Add {
+        #[command(flatten)]
+        v: VaultArg,
+        /// Id or GEDCOM xref.
+        #[arg(value_name = "PERSON")]
+        person: String,
+        /// HGNC gene symbol, e.g. BRCA1.
+        #[arg(long)]
+        gene: String,
+        /// HGVS notation, e.g. NM_007294.4:c.68_69del.
+        #[arg(long)]
+        variant: Option<String>,
+        #[arg(long, value_enum)]
+        result: ResultArg,
+        #[arg(long, value_enum)]
+        acmg: Option<AcmgArg>,
+        /// Probability the test finds a pathogenic variant that is present, in (0, 1].
+        #[arg(long, value_name = "S")]
+        sensitivity: Option<f64>,
+        /// e.g. "NGS panel", "targeted familial variant", "MLPA".
+        #[arg(long)]
+        method: Option<String>,
+        #[arg(long)]
+        lab: Option<String>,
+        /// Date of the result, GEDCOM style: "12 MAR 2021", "2021".
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long, value_enum, default_value = "self-reported")]
+        provenance: ProvenanceArg,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
 }
 
 #[derive(Subcommand)]
@@ -519,8 +743,31 @@ fn run(cli: Cli) -> Result<i32> {
                 println!("file bytes     {}", stats.file_bytes);
             }
         }
-        Command::Import { v, file, out } => {
+        Command::Import { v, file, condition, out } => {
             let mut vault = open(&v)?;
+            if clinical::detect_format(&file)?.is_some() {
+                let report = clinical::import_family_file(&mut vault, &file, &FamilyImportOptions { condition })?;
+                if out.json {
+                    print_json(&report)?;
+                } else {
+                    println!("individuals    {}", report.individuals);
+                    println!("families       {}", report.families);
+                    println!("health         {}", report.health_observations);
+                    println!("genetic tests  {}", report.genetic_tests);
+                    println!("warnings       {}", report.warnings.len());
+                    eprintln!("Imported {} ({}).", file.display(), report.format.name());
+                    if report.health_observations + report.genetic_tests > 0 {
+                        eprintln!("Health records from the file are marked as imported, unverified.");
+                    }
+                    if !report.warnings.is_empty() {
+                        eprintln!("Use --json to list the warnings.");
+                    }
+                }
+                return Ok(0);
+            }
+            if condition.is_some() {
+                bail!("--condition is for PED/.fam files; {} is not one", file.display());
+            }
             let bar = progress_bar();
             let progress = |phase: ProgressPhase, done: u64, total: u64| {
                 bar.set_message(phase_label(phase));
@@ -553,14 +800,42 @@ fn run(cli: Cli) -> Result<i32> {
                 }
             }
         }
-        Command::Export { v, format, output, include_living, include_health, out } => {
-            let vault = open(&v)?;
-            let req = ExportRequest {
-                path: output.display().to_string(),
-                format: format.into(),
-                include_living,
-                include_health,
+        Command::Export { v, format, output, proband, condition, include_living, include_health, out } => {
+            let format = match ExportTarget::from(format) {
+                ExportTarget::Gedcom(f) => {
+                    if proband.is_some() || condition.is_some() {
+                        bail!("--proband and --condition are for the fhir, ga4gh, ped and canrisk formats");
+                    }
+                    f
+                }
+                ExportTarget::Family(format) => {
+                    if include_living || include_health {
+                        bail!("--include-living and --include-health are for GEDCOM; {} exports carry every health record", format.name());
+                    }
+                    let Some(proband) = proband else {
+                        bail!(
+                            "the {} format is a family history around one person: name them with --proband PERSON",
+                            format.name()
+                        );
+                    };
+                    let vault = open(&v)?;
+                    let req = ExportFamilyRequest { path: output.display().to_string(), format, proband, condition };
+                    let report = clinical::export_family_file(&vault, &req)?;
+                    if out.json {
+                        print_json(&report)?;
+                    } else {
+                        println!("individuals    {}", report.individuals);
+                        println!("families       {}", report.families);
+                        eprintln!("Wrote {} ({}, {} bytes).", report.path, report.format.name(), report.bytes);
+                        for w in &report.warnings {
+                            eprintln!("warning: {w}");
+                        }
+                    }
+                    return Ok(0);
+                }
             };
+            let vault = open(&v)?;
+            let req = ExportRequest { path: output.display().to_string(), format, include_living, include_health };
             let bar = progress_bar();
             let progress = |phase: ProgressPhase, done: u64, total: u64| {
                 bar.set_message(phase_label(phase));
@@ -651,6 +926,71 @@ fn run(cli: Cli) -> Result<i32> {
                 eprintln!("Deleted {}", p.id);
             }
         },
+        Command::Catalog { command: CatalogCommand::List { search, out } } => {
+            let mut data = clinical::catalog_list();
+            if let Some(q) = search.as_deref() {
+                data.conditions = clinical::catalog_search(q);
+            }
+            if out.json {
+                print_json(&data)?;
+            } else {
+                for c in &data.conditions {
+                    let genes = if c.genes.is_empty() { String::new() } else { format!("  ({})", c.genes.join(", ")) };
+                    println!("{:32}  {}{genes}", c.id, c.name);
+                }
+                eprintln!(
+                    "{} conditions (catalog data version {}); --json has codes, numbers and references.",
+                    data.conditions.len(),
+                    data.version
+                );
+            }
+        }
+        Command::Condition {
+            command:
+                ConditionCommand::Add { v, person, condition, status, onset_age, age, certainty, provenance, note, out },
+        } => {
+            let mut vault = open(&v)?;
+            let req = AddCondition {
+                condition,
+                status: status.into(),
+                onset_age,
+                age,
+                certainty: certainty.into(),
+                provenance: provenance.into(),
+                note,
+            };
+            let p = clinical::add_condition(&mut vault, &person, &req)?;
+            let obs = p.conditions.last().ok_or_else(|| anyhow!("the observation was not stored"))?;
+            if out.json {
+                print_json(obs)?;
+            } else {
+                println!("{}", obs.id);
+            }
+        }
+        Command::Test {
+            command:
+                TestCommand::Add { v, person, gene, variant, result, acmg, sensitivity, method, lab, date, provenance, out },
+        } => {
+            let mut vault = open(&v)?;
+            let req = AddGeneticTest {
+                gene,
+                variant,
+                result: result.into(),
+                acmg_class: acmg.map(Into::into),
+                sensitivity,
+                method,
+                lab,
+                date,
+                provenance: provenance.into(),
+            };
+            let p = clinical::add_genetic_test(&mut vault, &person, &req)?;
+            let test = p.genetic_tests.last().ok_or_else(|| anyhow!("the test was not stored"))?;
+            if out.json {
+                print_json(test)?;
+            } else {
+                println!("{}", test.id);
+            }
+        }
         Command::Relate { v, a, b, out } => {
             let vault = open(&v)?;
             let loaded = graph::load(&vault)?;

@@ -35,6 +35,14 @@ fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     ChartRequest::export_all_to(dir)?;
     Chart::export_all_to(dir)?;
     GraphReport::export_all_to(dir)?;
+    AddCondition::export_all_to(dir)?;
+    AddGeneticTest::export_all_to(dir)?;
+    FamilyImportOptions::export_all_to(dir)?;
+    FamilyImportReport::export_all_to(dir)?;
+    ExportFamilyRequest::export_all_to(dir)?;
+    FamilyExportReport::export_all_to(dir)?;
+    kinvault_catalog::CatalogData::export_all_to(dir)?;
+    kinvault_catalog::ValidationError::export_all_to(dir)?;
     Ok(())
 }
 
