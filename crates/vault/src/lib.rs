@@ -582,12 +582,24 @@ pub fn create_at_schema_version(
     result
 }
 
+/// Parses a stored record. serde_json's default nesting limit (128) is lifted: raw GEDCOM
+/// structures kept verbatim nest two JSON levels per GEDCOM level, and the GEDCOM reader allows
+/// 100 levels, so a sound imported record can be ~200 deep. The depth stays bounded (we wrote
+/// the JSON, and SQLCipher authenticates every page), so the stack is safe.
+fn from_json<T: DeserializeOwned>(data: &str) -> serde_json::Result<T> {
+    let mut de = serde_json::Deserializer::from_str(data);
+    de.disable_recursion_limit();
+    let value = T::deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
 fn check_json<T: DeserializeOwned>(data: &str) -> Option<String> {
-    serde_json::from_str::<T>(data).err().map(|e| e.to_string())
+    from_json::<T>(data).err().map(|e| e.to_string())
 }
 
 fn decode<T: DeserializeOwned>(entity: &'static str, id: &str, data: &str) -> Result<T> {
-    serde_json::from_str(data).map_err(|e| VaultError::Corrupt { entity, id: id.to_string(), reason: e.to_string() })
+    from_json(data).map_err(|e| VaultError::Corrupt { entity, id: id.to_string(), reason: e.to_string() })
 }
 
 fn get_record<T: DeserializeOwned>(conn: &Connection, table: &'static str, id: Uuid) -> Result<Option<T>> {
@@ -650,7 +662,7 @@ fn family_links(conn: &Connection, mut f: impl FnMut(Family) -> Result<()>) -> R
     let mut rows = st.query([])?;
     while let Some(row) = rows.next()? {
         let data = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-        let l: Links = serde_json::from_str(data).map_err(|e| VaultError::Corrupt {
+        let l: Links = from_json(data).map_err(|e| VaultError::Corrupt {
             entity: "family",
             id: row.get_ref(0).ok().and_then(|v| v.as_str().ok()).unwrap_or("?").to_string(),
             reason: e.to_string(),
