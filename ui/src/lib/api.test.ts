@@ -51,6 +51,24 @@ describe('api commands', () => {
     ]);
   });
 
+  it('sends the family-graph and binary-file commands with their argument shapes', async () => {
+    const seen: Array<[string, unknown]> = [];
+    mockIPC((cmd, args) => {
+      seen.push([cmd, args]);
+      return null;
+    });
+    await api.saveBinaryFile('pedigree-Ada.png', 'iVBORw==');
+    await api.findPersonRef('@I12@');
+    await api.relate('a', 'b');
+    await api.chart({ center: 'I12', kind: 'fan', generations: 5, include_non_birth: true, max_nodes: 5000 });
+    expect(seen).toEqual([
+      ['save_binary_file', { suggestedName: 'pedigree-Ada.png', base64: 'iVBORw==' }],
+      ['find_person_ref', { reference: '@I12@' }],
+      ['relate', { a: 'a', b: 'b' }],
+      ['chart', { req: { center: 'I12', kind: 'fan', generations: 5, include_non_birth: true, max_nodes: 5000 } }],
+    ]);
+  });
+
   it('rejects with a normalised ApiError and notifies error listeners', async () => {
     mockIPC((cmd) => {
       if (cmd === 'vault_info') throw { kind: 'locked', message: 'the vault is locked' };
