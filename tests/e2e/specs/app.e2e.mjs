@@ -1,5 +1,5 @@
 // The main user journey against the real app: create a vault, add a person,
-// search, lock, fail and then succeed at unlocking, import a GEDCOM file.
+// search, lock, fail and then succeed at unlocking, import a GEDCOM file, draw a chart.
 import fs from 'node:fs';
 import path from 'node:path';
 import assert from 'node:assert/strict';
@@ -131,6 +131,29 @@ describe('Kinvault desktop app', () => {
     });
     await fill('people-search', 'love');
     await waitForRowCount(1, 'Ada is still there after the import');
+  });
+
+  it('draws the pedigree chart of an imported person', async () => {
+    await fill('people-search', 'agnan');
+    let row;
+    await browser.waitUntil(
+      async () => {
+        for (const r of await rows()) if ((await r.getText()).includes('Agnan')) row = r;
+        return row !== undefined;
+      },
+      { timeoutMsg: 'no row for Agnan Fionn' },
+    );
+    await row.click();
+    await click('people-open-charts');
+    await byTestId('chart-svg').waitForDisplayed({ timeout: 30_000 });
+    // Agnan has parents in the file: the chart shows him and at least one of them.
+    await browser.waitUntil(async () => (await $$('[data-testid="chart-node"]')).length >= 2, {
+      timeoutMsg: 'the pedigree chart shows fewer than two people',
+    });
+    await click('chart-close');
+    await byTestId('people-search').waitForDisplayed();
+    await fill('people-search', 'love');
+    await waitForRowCount(1, 'back on the people list');
   });
 
   it('saves a screenshot of the people screen', async () => {
