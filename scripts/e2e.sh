@@ -46,7 +46,7 @@ mkdir -p "$KINVAULT_DATA_DIR" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HO
 # (Family Tree Maker, windows-1252) from the conformance corpus.
 CONFORMANCE="${KINVAULT_CONFORMANCE_DIR:-$ROOT/../shared/conformance/gedcom}"
 export KINVAULT_E2E_IMPORT_FILE="$CONFORMANCE/gedcom-go/encoding/ansi-cp1252-ftm17.ged"
-[[ -f $KINVAULT_E2E_IMPORT_FILE ]] || die "conformance file not found: $KINVAULT_E2E_IMPORT_FILE (set KINVAULT_CONFORMANCE_DIR)"
+[[ -f $KINVAULT_E2E_IMPORT_FILE ]] && KINVAULT_E2E_IMPORT_FILE="$(realpath "$KINVAULT_E2E_IMPORT_FILE")" || die "conformance file not found: $KINVAULT_E2E_IMPORT_FILE (set KINVAULT_CONFORMANCE_DIR)"
 if [[ -z ${XDG_RUNTIME_DIR:-} ]]; then
   # WebKit warns and some GLib code misbehaves without one (CI runs as root without a login session).
   export XDG_RUNTIME_DIR="$WORK/xdg/runtime"
