@@ -130,6 +130,36 @@ async fn find_person_ref(app: Shared<'_>, reference: String) -> Result<PersonRef
 /// How `b` is related to `a`, with the kinship coefficients. The first graph query of a session
 /// builds the family graph (seconds on a very large vault).
 #[tauri::command]
+async fn catalog(app: Shared<'_>) -> Result<catalog::CatalogData> {
+    blocking(&app, |a| Ok(a.catalog())).await
+}
+
+#[tauri::command]
+async fn search_catalog(app: Shared<'_>, query: String) -> Result<Vec<catalog::ConditionDef>> {
+    blocking(&app, move |a| Ok(a.search_catalog(&query))).await
+}
+
+#[tauri::command]
+async fn add_condition(app: Shared<'_>, person: String, req: AddCondition) -> Result<Person> {
+    blocking(&app, move |a| a.add_condition(&person, &req)).await
+}
+
+#[tauri::command]
+async fn add_genetic_test(app: Shared<'_>, person: String, req: AddGeneticTest) -> Result<Person> {
+    blocking(&app, move |a| a.add_genetic_test(&person, &req)).await
+}
+
+#[tauri::command]
+async fn import_family_file(app: Shared<'_>, path: String, options: FamilyImportOptions) -> Result<FamilyImportReport> {
+    blocking(&app, move |a| a.import_family_file(&path, &options)).await
+}
+
+#[tauri::command]
+async fn export_family_file(app: Shared<'_>, req: ExportFamilyRequest) -> Result<FamilyExportReport> {
+    blocking(&app, move |a| a.export_family_file(&req)).await
+}
+
+#[tauri::command]
 async fn relate(app: Shared<'_>, a: String, b: String) -> Result<RelateResult> {
     blocking(&app, move |x| x.relate(&a, &b)).await
 }
@@ -335,6 +365,12 @@ fn main() {
             pick_export_path,
             save_text_file,
             save_binary_file,
+            catalog,
+            search_catalog,
+            add_condition,
+            add_genetic_test,
+            import_family_file,
+            export_family_file,
             find_person_ref,
             relate,
             inbreeding,

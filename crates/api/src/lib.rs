@@ -21,6 +21,7 @@ pub mod vault_ops;
 
 pub use app::App;
 pub use error::{ApiError, ErrorKind};
+pub use kinvault_catalog as catalog;
 pub use kinvault_model as model;
 pub use kinvault_pedigree as pedigree;
 pub use kinvault_vault::{data_dir, default_vault_path, KdfParams, RecoveryKey, Vault};

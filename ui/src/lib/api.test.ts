@@ -69,6 +69,31 @@ describe('api commands', () => {
     ]);
   });
 
+  it('sends the health and clinical-format commands with their argument shapes', async () => {
+    const seen: Array<[string, unknown]> = [];
+    mockIPC((cmd, args) => {
+      seen.push([cmd, args]);
+      return null;
+    });
+    const condition = {
+      condition: 'cystic-fibrosis',
+      status: 'affected',
+      onset_age: 2,
+      age: null,
+      certainty: 'confirmed',
+      provenance: { kind: 'self_reported' },
+      note: null,
+    } as const;
+    await api.searchCatalog('CFTR');
+    await api.addCondition('@I1@', condition);
+    await api.importFamilyFile('/tmp/family.ped', { condition: 'cystic-fibrosis' });
+    expect(seen).toEqual([
+      ['search_catalog', { query: 'CFTR' }],
+      ['add_condition', { person: '@I1@', req: condition }],
+      ['import_family_file', { path: '/tmp/family.ped', options: { condition: 'cystic-fibrosis' } }],
+    ]);
+  });
+
   it('rejects with a normalised ApiError and notifies error listeners', async () => {
     mockIPC((cmd) => {
       if (cmd === 'vault_info') throw { kind: 'locked', message: 'the vault is locked' };

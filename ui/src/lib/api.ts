@@ -3,18 +3,26 @@
 // failure is turned into an ApiError, so screens only ever see `{ kind, message }`.
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { AddCondition } from '../bindings/AddCondition';
+import type { AddGeneticTest } from '../bindings/AddGeneticTest';
 import type { ApiError } from '../bindings/ApiError';
 import type { AppInfo } from '../bindings/AppInfo';
+import type { CatalogData } from '../bindings/CatalogData';
 import type { ChangePassphraseRequest } from '../bindings/ChangePassphraseRequest';
+import type { ConditionDef } from '../bindings/ConditionDef';
 import type { Chart } from '../bindings/Chart';
 import type { ChartKind } from '../bindings/ChartKind';
 import type { ChartRequest } from '../bindings/ChartRequest';
 import type { CreateVaultRequest } from '../bindings/CreateVaultRequest';
 import type { CreatedVault } from '../bindings/CreatedVault';
 import type { ErrorKind } from '../bindings/ErrorKind';
+import type { ExportFamilyRequest } from '../bindings/ExportFamilyRequest';
 import type { ExportFormat } from '../bindings/ExportFormat';
 import type { ExportReport } from '../bindings/ExportReport';
 import type { ExportRequest } from '../bindings/ExportRequest';
+import type { FamilyExportReport } from '../bindings/FamilyExportReport';
+import type { FamilyImportOptions } from '../bindings/FamilyImportOptions';
+import type { FamilyImportReport } from '../bindings/FamilyImportReport';
 import type { GraphReport } from '../bindings/GraphReport';
 import type { ImportReport } from '../bindings/ImportReport';
 import type { InbreedingResult } from '../bindings/InbreedingResult';
@@ -131,6 +139,21 @@ export const api = {
   /** Native save dialog, then the backend writes the bytes of `base64`; the path, or null when cancelled. */
   saveBinaryFile: (suggestedName: string, base64: string) =>
     call<string | null>('save_binary_file', { suggestedName, base64 }),
+
+  // Health data and clinical formats (crates/api/src/clinical.rs; docs/catalog.md, docs/interop.md).
+  /** The built-in condition catalog (conditions, criteria, references). */
+  catalog: () => call<CatalogData>('catalog'),
+  /** Catalog conditions matching a name, synonym, gene or code, best first. */
+  searchCatalog: (query: string) => call<ConditionDef[]>('search_catalog', { query }),
+  /** Records a condition (by catalog id) for a person; the updated person. */
+  addCondition: (person: string, req: AddCondition) => call<Person>('add_condition', { person, req }),
+  /** Records a genetic test result for a person; the updated person. */
+  addGeneticTest: (person: string, req: AddGeneticTest) => call<Person>('add_genetic_test', { person, req }),
+  /** Imports a PED/.fam, CanRisk, FHIR or My Family Health Portrait file (one transaction). */
+  importFamilyFile: (path: string, options: FamilyImportOptions) =>
+    call<FamilyImportReport>('import_family_file', { path, options }),
+  /** Exports FHIR, GA4GH Pedigree, PED or CanRisk around a proband. */
+  exportFamilyFile: (req: ExportFamilyRequest) => call<FamilyExportReport>('export_family_file', { req }),
 
   // Family graph. People are named by id or GEDCOM xref ('I12' or '@I12@'); an unknown one
   // rejects with kind 'not_found'. The first graph call of a session builds the graph (seconds
