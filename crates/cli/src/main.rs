@@ -583,6 +583,20 @@ fn progress_bar() -> indicatif::ProgressBar {
     bar
 }
 
+/// Runs `f` with a terminal progress bar as its progress report, cleared when `f` returns.
+fn with_progress_bar<T>(f: impl FnOnce(&dyn transfer::Progress) -> T) -> T {
+    let bar = progress_bar();
+    let progress = |phase: ProgressPhase, done: u64, total: u64| {
+        bar.set_message(phase_label(phase));
+        bar.set_length(total.max(1));
+        bar.set_position(done);
+        true
+    };
+    let out = f(&progress);
+    bar.finish_and_clear();
+    out
+}
+
 fn phase_label(p: ProgressPhase) -> &'static str {
     match p {
         ProgressPhase::Reading => "reading",
@@ -768,16 +782,7 @@ fn run(cli: Cli) -> Result<i32> {
             if condition.is_some() {
                 bail!("--condition is for PED/.fam files; {} is not one", file.display());
             }
-            let bar = progress_bar();
-            let progress = |phase: ProgressPhase, done: u64, total: u64| {
-                bar.set_message(phase_label(phase));
-                bar.set_length(total.max(1));
-                bar.set_position(done);
-                true
-            };
-            let report = transfer::import_gedcom(&mut vault, &file, &progress);
-            bar.finish_and_clear();
-            let report = report?;
+            let report = with_progress_bar(|progress| transfer::import_gedcom(&mut vault, &file, progress))?;
             if out.json {
                 print_json(&report)?;
             } else {
@@ -836,16 +841,7 @@ fn run(cli: Cli) -> Result<i32> {
             };
             let vault = open(&v)?;
             let req = ExportRequest { path: output.display().to_string(), format, include_living, include_health };
-            let bar = progress_bar();
-            let progress = |phase: ProgressPhase, done: u64, total: u64| {
-                bar.set_message(phase_label(phase));
-                bar.set_length(total.max(1));
-                bar.set_position(done);
-                true
-            };
-            let report = transfer::export_gedcom(&vault, &req, &progress);
-            bar.finish_and_clear();
-            let report = report?;
+            let report = with_progress_bar(|progress| transfer::export_gedcom(&vault, &req, progress))?;
             if out.json {
                 print_json(&report)?;
             } else {

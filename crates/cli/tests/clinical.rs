@@ -2,30 +2,12 @@
 //! `condition add`, `test add`, `import` of PED/CanRisk/FHIR/MFHP files and `export --format
 //! fhir|ga4gh|ped|canrisk`, run as a user would.
 
+mod common;
+
+use common::{json, kinvault, ok};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-const PASS: &str = "correct horse battery staple";
-
-fn kinvault(data_dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_kinvault"));
-    c.env_remove("KINVAULT_NEW_PASSPHRASE")
-        .env_remove("KINVAULT_RECOVERY_KEY")
-        .env("KINVAULT_PASSPHRASE", PASS)
-        .env("KINVAULT_DATA_DIR", data_dir)
-        .stdin(Stdio::null());
-    c
-}
-
-fn ok(out: Output) -> String {
-    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(out: Output) -> Value {
-    serde_json::from_str(&ok(out)).unwrap()
-}
+use std::process::Output;
 
 /// The command's stderr; it must have failed.
 fn fails(out: Output) -> String {

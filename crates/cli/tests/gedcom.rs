@@ -1,41 +1,10 @@
 //! `kinvault import` / `kinvault export`, run as a user would.
 
+mod common;
+
+use common::{conformance, json, kinvault, ok};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-const PASS: &str = "correct horse battery staple";
-
-fn kinvault(data_dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_kinvault"));
-    c.env_remove("KINVAULT_NEW_PASSPHRASE")
-        .env_remove("KINVAULT_RECOVERY_KEY")
-        .env("KINVAULT_PASSPHRASE", PASS)
-        .env("KINVAULT_DATA_DIR", data_dir)
-        .stdin(Stdio::null());
-    c
-}
-
-fn ok(out: Output) -> String {
-    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(out: Output) -> serde_json::Value {
-    // Records with deep raw GEDCOM structures print JSON deeper than serde_json's default limit.
-    let text = ok(out);
-    let mut de = serde_json::Deserializer::from_str(&text);
-    de.disable_recursion_limit();
-    serde::Deserialize::deserialize(&mut de).unwrap()
-}
-
-fn conformance(rel: &str) -> PathBuf {
-    let root = match std::env::var_os("KINVAULT_CONFORMANCE_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/gedcom"),
-    };
-    assert!(root.is_dir(), "GEDCOM conformance corpus not found at {}; set KINVAULT_CONFORMANCE_DIR", root.display());
-    root.join(rel)
-}
+use std::process::Stdio;
 
 fn new_vault(dir: &Path, name: &str) -> PathBuf {
     let vault = dir.join(name);

@@ -1,29 +1,10 @@
 //! `kinvault relate` / `inbreeding` / `ancestors` / `descendants` / `graph-check`, run as a user
 //! would, on a small imported family and on conformance files.
 
+mod common;
+
+use common::*;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-const PASS: &str = "correct horse battery staple";
-
-fn kinvault(data_dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_kinvault"));
-    c.env_remove("KINVAULT_NEW_PASSPHRASE")
-        .env_remove("KINVAULT_RECOVERY_KEY")
-        .env("KINVAULT_PASSPHRASE", PASS)
-        .env("KINVAULT_DATA_DIR", data_dir)
-        .stdin(Stdio::null());
-    c
-}
-
-fn ok(out: Output) -> String {
-    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(out: Output) -> serde_json::Value {
-    serde_json::from_str(&ok(out)).unwrap()
-}
 
 /// George + Grace have daughters Paula and Petra. Paula + Sam have Adam; Petra + Saul have Beth.
 /// Adam and Beth (first cousins) have Cora.
@@ -230,15 +211,6 @@ fn unknown_people_and_missing_passphrase_fail_clearly() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("wrong passphrase"));
-}
-
-fn conformance(rel: &str) -> PathBuf {
-    let root = match std::env::var_os("KINVAULT_CONFORMANCE_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/gedcom"),
-    };
-    assert!(root.is_dir(), "GEDCOM conformance corpus not found at {}; set KINVAULT_CONFORMANCE_DIR", root.display());
-    root.join(rel)
 }
 
 #[test]
