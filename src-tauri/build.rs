@@ -38,6 +38,10 @@ const COMMANDS: &[&str] = &[
     "inbreeding",
     "chart",
     "graph_report",
+    "save_user_condition",
+    "delete_user_condition",
+    "questionnaire",
+    "save_questionnaire",
 ];
 
 fn main() {

@@ -131,12 +131,32 @@ async fn find_person_ref(app: Shared<'_>, reference: String) -> Result<PersonRef
 /// builds the family graph (seconds on a very large vault).
 #[tauri::command]
 async fn catalog(app: Shared<'_>) -> Result<catalog::CatalogData> {
-    blocking(&app, |a| Ok(a.catalog())).await
+    blocking(&app, |a| a.catalog()).await
 }
 
 #[tauri::command]
 async fn search_catalog(app: Shared<'_>, query: String) -> Result<Vec<catalog::ConditionDef>> {
-    blocking(&app, move |a| Ok(a.search_catalog(&query))).await
+    blocking(&app, move |a| a.search_catalog(&query)).await
+}
+
+#[tauri::command]
+async fn save_user_condition(app: Shared<'_>, def: catalog::ConditionDef) -> Result<catalog::ConditionDef> {
+    blocking(&app, move |a| a.save_user_condition(def)).await
+}
+
+#[tauri::command]
+async fn delete_user_condition(app: Shared<'_>, id: String) -> Result<()> {
+    blocking(&app, move |a| a.delete_user_condition(&id)).await
+}
+
+#[tauri::command]
+async fn questionnaire(app: Shared<'_>, proband: String) -> Result<history::Questionnaire> {
+    blocking(&app, move |a| a.questionnaire(&proband)).await
+}
+
+#[tauri::command]
+async fn save_questionnaire(app: Shared<'_>, questionnaire: history::Questionnaire) -> Result<history::QuestionnaireSaved> {
+    blocking(&app, move |a| a.save_questionnaire(&questionnaire)).await
 }
 
 #[tauri::command]
@@ -376,6 +396,10 @@ fn main() {
             inbreeding,
             chart,
             graph_report,
+            save_user_condition,
+            delete_user_condition,
+            questionnaire,
+            save_questionnaire,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));
     match result {

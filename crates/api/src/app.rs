@@ -364,14 +364,35 @@ impl App {
         self.with_vault_long(|v| transfer::export_gedcom(v, req, progress))
     }
 
-    /// The condition catalog (needs no open vault).
-    pub fn catalog(&self) -> kinvault_catalog::CatalogData {
-        clinical::catalog_list()
+    /// The condition catalog: the built-in one, plus the user's own conditions when a vault is
+    /// open.
+    pub fn catalog(&self) -> Result<kinvault_catalog::CatalogData> {
+        self.with_catalog(clinical::catalog_list)
     }
 
-    /// Catalog conditions matching a name, synonym, id, gene or code, best first.
-    pub fn search_catalog(&self, query: &str) -> Vec<kinvault_catalog::ConditionDef> {
-        clinical::catalog_search(query)
+    /// Catalog conditions (built-in and, with a vault open, the user's own) matching a name,
+    /// synonym, id, gene or code, best first.
+    pub fn search_catalog(&self, query: &str) -> Result<Vec<kinvault_catalog::ConditionDef>> {
+        self.with_catalog(|c| clinical::catalog_search(c, query))
+    }
+
+    fn with_catalog<T>(&self, f: impl FnOnce(&kinvault_catalog::Catalog) -> T) -> Result<T> {
+        if self.status().unlocked {
+            self.with_vault(|v| Ok(f(&clinical::vault_catalog(v)?)))
+        } else {
+            Ok(f(clinical::catalog()))
+        }
+    }
+
+    /// Adds or replaces a condition of the user's own in the vault's catalog (see
+    /// [`clinical::save_user_condition`]).
+    pub fn save_user_condition(&self, def: kinvault_catalog::ConditionDef) -> Result<kinvault_catalog::ConditionDef> {
+        self.with_vault(|v| clinical::save_user_condition(v, def))
+    }
+
+    /// Removes a user-defined condition (see [`clinical::delete_user_condition`]).
+    pub fn delete_user_condition(&self, id: &str) -> Result<()> {
+        self.with_vault(|v| clinical::delete_user_condition(v, id))
     }
 
     /// Records a condition observation (see [`clinical::add_condition`]). Health records are
@@ -383,6 +404,23 @@ impl App {
     /// Records a genetic test result (see [`clinical::add_genetic_test`]).
     pub fn add_genetic_test(&self, person: &str, req: &AddGeneticTest) -> Result<Person> {
         self.with_vault(|v| clinical::add_genetic_test(v, person, req))
+    }
+
+    /// The family health questionnaire for a proband (see [`crate::history::questionnaire`]).
+    pub fn questionnaire(&self, proband: &str) -> Result<crate::history::Questionnaire> {
+        self.with_vault(|v| crate::history::questionnaire(v, proband))
+    }
+
+    /// Saves a family health questionnaire in one transaction (see
+    /// [`crate::history::save_questionnaire`]); new relatives and families drop the cached graph.
+    pub fn save_questionnaire(&self, q: &crate::history::Questionnaire) -> Result<crate::history::QuestionnaireSaved> {
+        self.with_session(|s| {
+            let saved = crate::history::save_questionnaire(&mut s.vault, q)?;
+            if saved.families_changed > 0 {
+                s.graph = None;
+            }
+            Ok(saved)
+        })
     }
 
     /// The clinical format of a file, `None` for GEDCOM and others (see

@@ -40,26 +40,100 @@ pub fn catalog() -> &'static Catalog {
     Catalog::builtin()
 }
 
+/// The `meta` key under which a vault keeps its user-defined conditions (a JSON array of
+/// [`ConditionDef`]).
+pub const USER_CONDITIONS_KEY: &str = "catalog.user_conditions";
+
+/// The conditions the user added to this vault's catalog, in the order they were added.
+pub fn user_conditions(vault: &Vault) -> Result<Vec<ConditionDef>> {
+    match vault.meta(USER_CONDITIONS_KEY)? {
+        None => Ok(Vec::new()),
+        Some(json) => serde_json::from_str(&json).map_err(|e| {
+            ApiError::new(ErrorKind::Corrupt, format!("the vault's user-defined conditions do not parse: {e}"))
+        }),
+    }
+}
+
+/// The catalog this vault uses: the built-in conditions followed by the user's own.
+pub fn vault_catalog(vault: &Vault) -> Result<Catalog> {
+    let user = user_conditions(vault)?;
+    if user.is_empty() {
+        return Ok(catalog().clone());
+    }
+    catalog().with_user_conditions(user).map_err(|errors| {
+        ApiError::new(
+            ErrorKind::Corrupt,
+            format!("the vault's user-defined conditions are no longer valid: {}", join_errors(&errors)),
+        )
+    })
+}
+
+fn join_errors(errors: &[kinvault_catalog::ValidationError]) -> String {
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+}
+
+/// Adds a condition of the user's own to the vault's catalog, or replaces the user condition
+/// with the same id. It is validated like a built-in entry (codes, frequencies consistent under
+/// Hardy–Weinberg, penetrance curves, a reference for every number) and may not reuse a built-in
+/// id. Returns the stored entry (`user_defined` set).
+pub fn save_user_condition(vault: &mut Vault, def: ConditionDef) -> Result<ConditionDef> {
+    let mut user = user_conditions(vault)?;
+    let id = def.id.trim().to_string();
+    let def = ConditionDef { id: id.clone(), user_defined: true, ..def };
+    match user.iter_mut().find(|u| u.id == id) {
+        Some(slot) => *slot = def.clone(),
+        None => user.push(def.clone()),
+    }
+    catalog()
+        .with_user_conditions(user.clone())
+        .map_err(|errors| ApiError::invalid(format!("the condition cannot be added: {}", join_errors(&errors))))?;
+    let json = serde_json::to_string(&user).map_err(|e| ApiError::new(ErrorKind::Internal, e.to_string()))?;
+    vault.write(|tx| tx.put_meta(USER_CONDITIONS_KEY, Some(&json)))?;
+    Ok(def)
+}
+
+/// Removes a user-defined condition from the vault's catalog. Observations recorded with it keep
+/// their label and code; they are simply no longer linked to catalog numbers.
+pub fn delete_user_condition(vault: &mut Vault, id: &str) -> Result<()> {
+    let mut user = user_conditions(vault)?;
+    let before = user.len();
+    user.retain(|u| u.id != id.trim());
+    if user.len() == before {
+        let what = if catalog().get(id.trim()).is_some() {
+            "a built-in condition, which cannot be removed"
+        } else {
+            "not in this vault's catalog"
+        };
+        return Err(ApiError::new(ErrorKind::NotFound, format!("{:?} is {what}", id.trim())));
+    }
+    let json = (!user.is_empty())
+        .then(|| serde_json::to_string(&user))
+        .transpose()
+        .map_err(|e| ApiError::new(ErrorKind::Internal, e.to_string()))?;
+    vault.write(|tx| tx.put_meta(USER_CONDITIONS_KEY, json.as_deref()))?;
+    Ok(())
+}
+
 /// The whole catalog: version, conditions with codes, numbers and references, criteria.
-pub fn catalog_list() -> CatalogData {
-    catalog().data().clone()
+pub fn catalog_list(cat: &Catalog) -> CatalogData {
+    cat.data().clone()
 }
 
 /// Conditions matching `query` (a name, synonym, id, gene symbol or code), best first.
-pub fn catalog_search(query: &str) -> Vec<ConditionDef> {
-    catalog().search(query).into_iter().cloned().collect()
+pub fn catalog_search(cat: &Catalog, query: &str) -> Vec<ConditionDef> {
+    cat.search(query).into_iter().cloned().collect()
 }
 
 /// The catalog entry with this id, or an `invalid` error saying how to find ids.
-pub fn catalog_condition(id: &str) -> Result<&'static ConditionDef> {
+pub fn catalog_condition<'a>(cat: &'a Catalog, id: &str) -> Result<&'a ConditionDef> {
     let id = id.trim();
     if id.is_empty() {
         return Err(ApiError::invalid(
             "name the condition by its catalog id, e.g. cystic-fibrosis (`kinvault catalog list` lists them)",
         ));
     }
-    catalog().get(id).ok_or_else(|| {
-        let hint = catalog().search(id).first().map(|c| format!(" Did you mean {}?", c.id)).unwrap_or_default();
+    cat.get(id).ok_or_else(|| {
+        let hint = cat.search(id).first().map(|c| format!(" Did you mean {}?", c.id)).unwrap_or_default();
         ApiError::invalid(format!(
             "{id:?} is not a condition id in the catalog.{hint} `kinvault catalog list` lists the ids \
              (`--search WORD` finds one by name, gene or code)"
@@ -71,10 +145,10 @@ pub fn catalog_condition(id: &str) -> Result<&'static ConditionDef> {
 /// ICD-10, OMIM, MONDO — the first that identifies this entry alone (Lynch syndrome's SNOMED CT
 /// code is shared by four per-gene entries) — else its `kinvault` code (the catalog id). So
 /// `Catalog::link` finds the entry again from the stored code.
-pub fn primary_code(def: &ConditionDef) -> Code {
+pub fn primary_code(cat: &Catalog, def: &ConditionDef) -> Code {
     for system in [CodeSystem::Snomed, CodeSystem::Icd10, CodeSystem::Omim, CodeSystem::Mondo] {
         if let Some(c) = def.preferred_code(system) {
-            if catalog().find_by_code(system, &c.code).is_some_and(|d| d.id == def.id) {
+            if cat.find_by_code(system, &c.code).is_some_and(|d| d.id == def.id) {
                 return c.clone();
             }
         }
@@ -108,7 +182,8 @@ fn non_empty(s: &Option<String>) -> Option<String> {
 /// not recorded as deceased their vital status becomes alive with at least that age, and for a
 /// deceased person it must not exceed the recorded age at death.
 pub fn add_condition(vault: &mut Vault, person: &str, req: &AddCondition) -> Result<Person> {
-    let def = catalog_condition(&req.condition)?;
+    let cat = vault_catalog(vault)?;
+    let def = catalog_condition(&cat, &req.condition)?;
     let onset = check_age("onset age", req.onset_age)?;
     let age = check_age("age", req.age)?;
     if onset.is_some() && req.status != ConditionStatus::Affected {
@@ -130,7 +205,7 @@ pub fn add_condition(vault: &mut Vault, person: &str, req: &AddCondition) -> Res
             VitalStatus::Deceased { .. } => {}
         }
     }
-    let mut obs = ConditionObservation::new(Some(primary_code(def)), &def.name, req.status);
+    let mut obs = ConditionObservation::new(Some(primary_code(&cat, def)), &def.name, req.status);
     obs.onset = onset.map(kinvault_model::AgeRange::exact);
     obs.certainty = req.certainty;
     obs.provenance = req.provenance.clone();
@@ -250,8 +325,9 @@ pub fn import_family_file(vault: &mut Vault, path: &Path, options: &FamilyImport
         ))
     })?;
     let condition = non_empty(&options.condition);
+    let cat = &vault_catalog(vault)?;
     if let Some(c) = &condition {
-        catalog_condition(c)?;
+        catalog_condition(cat, c)?;
         if format != FamilyFormat::Ped {
             return Err(ApiError::invalid(format!(
                 "{} is a {} file, which names its own conditions; a condition is given for PED files only",
@@ -260,7 +336,6 @@ pub fn import_family_file(vault: &mut Vault, path: &Path, options: &FamilyImport
             )));
         }
     }
-    let cat = catalog();
     let imported = match format {
         FamilyFormat::Ped => {
             let Some(condition) = condition else {
@@ -326,8 +401,9 @@ pub fn export_family_file(vault: &Vault, req: &ExportFamilyRequest) -> Result<Fa
         return Err(ApiError::invalid("refusing to export over the vault itself; choose another file"));
     }
     let condition = non_empty(&req.condition);
+    let cat = &vault_catalog(vault)?;
     if let Some(c) = &condition {
-        catalog_condition(c)?;
+        catalog_condition(cat, c)?;
     }
     match (req.format, &condition) {
         (FamilyFormat::Mfhp, _) => {
@@ -363,7 +439,6 @@ pub fn export_family_file(vault: &Vault, req: &ExportFamilyRequest) -> Result<Fa
         Ok(())
     })?;
     let snapshot = FamilySnapshot::new(&persons, &families, Some(proband));
-    let cat = catalog();
     let exported = match req.format {
         FamilyFormat::Ped => export_ped(&snapshot, cat, &PedExportOptions { condition, ..PedExportOptions::default() }),
         FamilyFormat::Fhir => export_fhir(&snapshot, cat, &FhirExportOptions::default()),
@@ -434,13 +509,13 @@ mod tests {
     #[test]
     fn primary_codes_identify_their_entry() {
         for def in catalog().iter() {
-            let code = primary_code(def);
+            let code = primary_code(catalog(), def);
             let obs = ConditionObservation::new(Some(code.clone()), "", ConditionStatus::Affected);
             assert_eq!(catalog().link(&obs).map(|d| &d.id), Some(&def.id), "{} {code:?}", def.id);
         }
-        let cf = primary_code(catalog().get("cystic-fibrosis").unwrap());
+        let cf = primary_code(catalog(), catalog().get("cystic-fibrosis").unwrap());
         assert_eq!(cf.system, CodeSystem::Snomed, "SNOMED CT first");
-        let lynch = primary_code(catalog().get("lynch-syndrome-mlh1").unwrap());
+        let lynch = primary_code(catalog(), catalog().get("lynch-syndrome-mlh1").unwrap());
         assert_ne!(lynch.system, CodeSystem::Snomed, "the shared Lynch SNOMED CT code would be ambiguous");
     }
 

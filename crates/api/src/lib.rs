@@ -6,6 +6,8 @@
 //!   on an unlocked [`Vault`].
 //! - [`graph`]: the family graph — how two people are related, kinship and inbreeding,
 //!   ancestor/descendant charts — on a graph loaded from the vault.
+//! - [`history`]: the family health questionnaire around a proband (relatives and their
+//!   conditions in one form, saved in one transaction).
 //! - [`App`] adds the desktop session: which vault is open, idle lock, recent vaults.
 //! - Request/response types derive `ts_rs::TS`; `gen-bindings` writes them to `ui/src/bindings`.
 
@@ -13,6 +15,7 @@ pub mod app;
 pub mod clinical;
 pub mod error;
 pub mod graph;
+pub mod history;
 pub mod people;
 pub mod settings;
 pub mod transfer;

@@ -391,11 +391,32 @@ impl From<AcmgArg> for AcmgClass {
 enum CatalogCommand {
     /// List the catalog's conditions (id, name, genes); --json has everything, with references.
     List {
+        /// Also list this vault's own (user-defined) conditions.
+        #[arg(long, value_name = "VAULT")]
+        vault: Option<PathBuf>,
         /// Only conditions matching a name, synonym, id, gene symbol or code, best first.
         #[arg(long, value_name = "Q")]
         search: Option<String>,
         #[command(flatten)]
+        secrets: Secrets,
+        #[command(flatten)]
         out: JsonFlag,
+    },
+    /// Add a condition of your own to a vault's catalog (or replace one you added), from a TOML
+    /// or JSON file holding one entry in the catalog's format (docs/catalog.md).
+    Add {
+        #[command(flatten)]
+        v: VaultArg,
+        /// The entry: `.toml` (the fields of one `[[condition]]`) or `.json`.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Remove a condition you added; observations recorded with it keep their label and code.
+    Remove {
+        #[command(flatten)]
+        v: VaultArg,
+        #[arg(value_name = "ID")]
+        id: String,
     },
 }
 
@@ -922,10 +943,14 @@ fn run(cli: Cli) -> Result<i32> {
                 eprintln!("Deleted {}", p.id);
             }
         },
-        Command::Catalog { command: CatalogCommand::List { search, out } } => {
-            let mut data = clinical::catalog_list();
+        Command::Catalog { command: CatalogCommand::List { vault, search, secrets, out } } => {
+            let cat = match vault {
+                Some(vault) => clinical::vault_catalog(&open(&VaultArg { vault, secrets })?)?,
+                None => clinical::catalog().clone(),
+            };
+            let mut data = clinical::catalog_list(&cat);
             if let Some(q) = search.as_deref() {
-                data.conditions = clinical::catalog_search(q);
+                data.conditions = clinical::catalog_search(&cat, q);
             }
             if out.json {
                 print_json(&data)?;
@@ -940,6 +965,24 @@ fn run(cli: Cli) -> Result<i32> {
                     data.version
                 );
             }
+        }
+        Command::Catalog { command: CatalogCommand::Add { v, file } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let def: kinvault_api::catalog::ConditionDef =
+                if file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+                    serde_json::from_str(&text)
+                        .with_context(|| format!("{} is not a condition entry", file.display()))?
+                } else {
+                    toml::from_str(&text).with_context(|| format!("{} is not a condition entry", file.display()))?
+                };
+            let mut vault = open(&v)?;
+            let saved = clinical::save_user_condition(&mut vault, def)?;
+            eprintln!("Added {} ({}) to this vault's catalog", saved.id, saved.name);
+        }
+        Command::Catalog { command: CatalogCommand::Remove { v, id } } => {
+            let mut vault = open(&v)?;
+            clinical::delete_user_condition(&mut vault, &id)?;
+            eprintln!("Removed {} from this vault's catalog", id.trim());
         }
         Command::Condition {
             command:

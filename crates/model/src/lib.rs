@@ -299,6 +299,12 @@ pub struct Person {
     /// The person the family history is about (clinical "proband"/consultand).
     #[serde(default)]
     pub proband: bool,
+    /// Ancestries as the risk engine's population slugs (`european`, `ashkenazi_jewish`,
+    /// `african_american`, `hispanic`, `asian`, ...): they pick the catalog's allele and carrier
+    /// frequencies. Empty: unknown (the catalog's default population).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<String>>")]
+    pub ancestry: Vec<String>,
     #[serde(default)]
     pub conditions: Vec<ConditionObservation>,
     #[serde(default)]
@@ -327,6 +333,7 @@ impl Person {
             events: vec![],
             vital_status: VitalStatus::Unknown,
             proband: false,
+            ancestry: vec![],
             conditions: vec![],
             genetic_tests: vec![],
             notes: vec![],

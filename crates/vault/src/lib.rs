@@ -278,6 +278,12 @@ impl Vault {
         get_record(&self.conn, "source", id)
     }
 
+    /// A vault-level setting or document stored in the `meta` table (e.g. the user's own
+    /// catalog conditions), `None` when absent.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
     /// Calls `f` for every record of a table in insertion order, one decoded record at a time
     /// (memory stays flat however large the vault).
     fn for_each<T: DeserializeOwned>(&self, table: &'static str, mut f: impl FnMut(T) -> Result<()>) -> Result<()> {
@@ -774,6 +780,33 @@ impl Tx<'_> {
 
     fn json<T: Serialize>(v: &T) -> Result<String> {
         serde_json::to_string(v).map_err(|e| VaultError::Invalid(e.to_string()))
+    }
+
+    /// Sets (or with `None` removes) a `meta` entry, logged in the change log as entity `meta`
+    /// with the key as its id. The vault's own identity keys cannot be changed this way.
+    pub fn put_meta(&mut self, key: &str, value: Option<&str>) -> Result<()> {
+        if matches!(key, "vault_id" | "created_at" | "created_by") || key.trim().is_empty() {
+            return Err(VaultError::Invalid(format!("meta key {key:?} is reserved")));
+        }
+        let before: Option<String> =
+            self.tx.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+        if before.as_deref() == value {
+            return Ok(());
+        }
+        match value {
+            Some(v) => {
+                self.tx.execute(
+                    "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
+                    params![key, v],
+                )?;
+                let op = if before.is_some() { "update" } else { "insert" };
+                self.log_entry("meta", key, op, before.as_deref(), Some(v))
+            }
+            None => {
+                self.tx.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+                self.log_entry("meta", key, "delete", before.as_deref(), None)
+            }
+        }
     }
 
     /// Inserts or replaces a person.

@@ -27,4 +27,10 @@ gender: string | null, events: Array<Event>, vital_status: VitalStatus,
 /**
  * The person the family history is about (clinical "proband"/consultand).
  */
-proband: boolean, conditions: Array<ConditionObservation>, genetic_tests: Array<GeneticTest>, notes: Array<Note>, citations: Array<Citation>, media: Array<MediaRef>, associations: Array<Association>, unmapped?: Array<RawStructure>, };
+proband: boolean, 
+/**
+ * Ancestries as the risk engine's population slugs (`european`, `ashkenazi_jewish`,
+ * `african_american`, `hispanic`, `asian`, ...): they pick the catalog's allele and carrier
+ * frequencies. Empty: unknown (the catalog's default population).
+ */
+ancestry?: Array<string>, conditions: Array<ConditionObservation>, genetic_tests: Array<GeneticTest>, notes: Array<Note>, citations: Array<Citation>, media: Array<MediaRef>, associations: Array<Association>, unmapped?: Array<RawStructure>, };

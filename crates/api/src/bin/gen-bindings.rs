@@ -43,6 +43,8 @@ fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     FamilyExportReport::export_all_to(dir)?;
     kinvault_catalog::CatalogData::export_all_to(dir)?;
     kinvault_catalog::ValidationError::export_all_to(dir)?;
+    kinvault_api::history::Questionnaire::export_all_to(dir)?;
+    kinvault_api::history::QuestionnaireSaved::export_all_to(dir)?;
     Ok(())
 }
 
