@@ -42,6 +42,10 @@ const COMMANDS: &[&str] = &[
     "delete_user_condition",
     "questionnaire",
     "save_questionnaire",
+    "person_risk",
+    "couple_risk",
+    "consanguinity",
+    "family_overview",
 ];
 
 fn main() {

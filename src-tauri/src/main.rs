@@ -154,8 +154,38 @@ async fn questionnaire(app: Shared<'_>, proband: String) -> Result<history::Ques
     blocking(&app, move |a| a.questionnaire(&proband)).await
 }
 
+/// Genetic risk for one person, every number explained (builds the family graph on first use).
 #[tauri::command]
-async fn save_questionnaire(app: Shared<'_>, questionnaire: history::Questionnaire) -> Result<history::QuestionnaireSaved> {
+async fn person_risk(app: Shared<'_>, req: risk::RiskRequest) -> Result<risk::RiskReport> {
+    blocking(&app, move |a| a.risk(&req)).await
+}
+
+#[tauri::command]
+async fn couple_risk(
+    app: Shared<'_>,
+    a: String,
+    b: String,
+    condition: String,
+    horizon: Option<f64>,
+) -> Result<risk::CoupleRiskReport> {
+    blocking(&app, move |x| x.couple_risk(&a, &b, &condition, horizon)).await
+}
+
+#[tauri::command]
+async fn consanguinity(app: Shared<'_>, a: String, b: String) -> Result<risk::ConsanguinityReport> {
+    blocking(&app, move |x| x.consanguinity(&a, &b)).await
+}
+
+#[tauri::command]
+async fn family_overview(app: Shared<'_>, proband: String) -> Result<risk::FamilyOverview> {
+    blocking(&app, move |a| a.family_overview(&proband)).await
+}
+
+#[tauri::command]
+async fn save_questionnaire(
+    app: Shared<'_>,
+    questionnaire: history::Questionnaire,
+) -> Result<history::QuestionnaireSaved> {
     blocking(&app, move |a| a.save_questionnaire(&questionnaire)).await
 }
 
@@ -400,6 +430,10 @@ fn main() {
             delete_user_condition,
             questionnaire,
             save_questionnaire,
+            person_risk,
+            couple_risk,
+            consanguinity,
+            family_overview,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));
     match result {

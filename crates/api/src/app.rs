@@ -423,6 +423,32 @@ impl App {
         })
     }
 
+    /// Genetic risk for one person, one entry per condition (see [`crate::risk::person_risk`]).
+    pub fn risk(&self, req: &crate::risk::RiskRequest) -> Result<crate::risk::RiskReport> {
+        self.with_graph(|v, g| crate::risk::person_risk(v, &g.graph, req))
+    }
+
+    /// Risk to a prospective child of two people (see [`crate::risk::couple_risk`]).
+    pub fn couple_risk(
+        &self,
+        a: &str,
+        b: &str,
+        condition: &str,
+        horizon: Option<f64>,
+    ) -> Result<crate::risk::CoupleRiskReport> {
+        self.with_graph(|v, g| crate::risk::couple_risk(v, &g.graph, a, b, condition, horizon))
+    }
+
+    /// Inbreeding of a prospective child of two people and the added recessive risk.
+    pub fn consanguinity(&self, a: &str, b: &str) -> Result<crate::risk::ConsanguinityReport> {
+        self.with_graph(|v, g| crate::risk::consanguinity(v, &g.graph, a, b))
+    }
+
+    /// Who in the family should consider counselling, testing or screening.
+    pub fn family_overview(&self, proband: &str) -> Result<crate::risk::FamilyOverview> {
+        self.with_graph(|v, g| crate::risk::family_overview(v, &g.graph, proband, &Default::default()))
+    }
+
     /// The clinical format of a file, `None` for GEDCOM and others (see
     /// [`clinical::detect_format`]).
     pub fn detect_family_format(&self, path: &str) -> Result<Option<FamilyFormat>> {

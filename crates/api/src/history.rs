@@ -6,6 +6,11 @@
 //! and their parents' birth families; [`save_questionnaire`] creates the relatives the user
 //! added, links them into those families (creating the families when missing), updates vital
 //! status and records the new conditions, all in ONE transaction: a bad entry changes nothing.
+//!
+//! A sibling needs both parents and an aunt or uncle both grandparents to be a blood relative
+//! in the family graph (siblings are people with the same parents): missing ones are created as
+//! placeholders named by their relation ("Maternal grandmother"), as My Family Health Portrait
+//! does, and can be renamed and filled in later.
 
 use crate::clinical::{catalog_condition, primary_code, vault_catalog};
 use crate::{ApiError, Result};
@@ -378,6 +383,37 @@ impl Anchors {
         id
     }
 
+    /// The proband's birth family with both parents (placeholders when missing), so a sibling
+    /// added to it is a full sibling in the family graph.
+    fn sibling_family(&mut self, plan: &mut Plan) -> Uuid {
+        self.parent(plan, true);
+        self.parent(plan, false);
+        self.birth(plan)
+    }
+
+    /// The mother's (or father's) birth family with both grandparents (placeholders when
+    /// missing): without them an aunt would not be related to the proband by blood in the graph.
+    fn parent_sibling_family(&mut self, plan: &mut Plan, vault: &Vault, maternal: bool) -> Uuid {
+        use QuestionnaireRelation::*;
+        let fam = self.parent_birth(plan, maternal);
+        let roles = if maternal {
+            [(Sex::Female, MaternalGrandmother), (Sex::Male, MaternalGrandfather)]
+        } else {
+            [(Sex::Female, PaternalGrandmother), (Sex::Male, PaternalGrandfather)]
+        };
+        for (sex, relation) in roles {
+            let has = plan.families[&fam]
+                .partners
+                .iter()
+                .any(|p| plan.people.get(p).map(|x| x.sex).or_else(|| known_sex(vault, *p)) == Some(sex));
+            if !has {
+                let id = plan.new_person("", relation, sex);
+                plan.families.get_mut(&fam).expect("planned family").partners.push(id);
+            }
+        }
+        fam
+    }
+
     /// A family in which the proband is a partner, created when missing.
     fn own(&mut self, plan: &mut Plan) -> Uuid {
         *self.own.get_or_insert_with(|| {
@@ -462,10 +498,10 @@ pub fn save_questionnaire(vault: &mut Vault, q: &Questionnaire) -> Result<Questi
                     }
                     Sibling | Child | MaternalAuntOrUncle | PaternalAuntOrUncle => {
                         let fam = match r.relation {
-                            Sibling => anchors.birth(&mut plan),
+                            Sibling => anchors.sibling_family(&mut plan),
                             Child => anchors.own(&mut plan),
-                            MaternalAuntOrUncle => anchors.parent_birth(&mut plan, true),
-                            _ => anchors.parent_birth(&mut plan, false),
+                            MaternalAuntOrUncle => anchors.parent_sibling_family(&mut plan, vault, true),
+                            _ => anchors.parent_sibling_family(&mut plan, vault, false),
                         };
                         let id = plan.new_person(&r.name, r.relation, sex);
                         let f = plan.families.get_mut(&fam).expect("planned family");

@@ -17,6 +17,7 @@ pub mod error;
 pub mod graph;
 pub mod history;
 pub mod people;
+pub mod risk;
 pub mod settings;
 pub mod transfer;
 pub mod types;

@@ -169,8 +169,10 @@ fn the_questionnaire_creates_links_and_records_a_whole_family_in_one_go() {
         ],
     };
     let saved = save_questionnaire(&mut v, &q).unwrap();
-    // Mother, aunt, brother, grandfather, child, plus a placeholder father linking the grandfather.
-    assert_eq!(saved.people_created, 6);
+    // Mother, aunt, brother, grandfather, child, plus placeholders: the father (linking the
+    // grandfather and making the brother a full sibling) and the maternal grandparents (making
+    // the aunt the mother's full sister).
+    assert_eq!(saved.people_created, 8);
     assert_eq!(saved.people_updated, 1, "the proband got a condition");
     assert_eq!(saved.conditions_added, 4);
     // Birth family, mother's birth family, father's birth family, the proband's own family.
@@ -186,6 +188,9 @@ fn the_questionnaire_creates_links_and_records_a_whole_family_in_one_go() {
     assert_eq!(find(R::PaternalGrandfather)[0].name, "Jorge Ruiz");
     assert_eq!(find(R::PaternalGrandfather)[0].cause_of_death.as_deref(), Some("heart attack"));
     assert_eq!(find(R::MaternalAuntOrUncle)[0].name, "Maternal aunt");
+    assert_eq!(find(R::MaternalGrandmother)[0].name, "Maternal grandmother");
+    assert_eq!(find(R::MaternalGrandfather)[0].name, "Maternal grandfather");
+    assert!(find(R::PaternalGrandmother).is_empty(), "no placeholder where nothing hangs on it");
     assert_eq!(find(R::MaternalAuntOrUncle)[0].recorded[0].onset_age, None);
     assert_eq!(find(R::Sibling)[0].name, "Luis");
     assert_eq!(find(R::Child).len(), 1);
@@ -203,6 +208,9 @@ fn the_questionnaire_creates_links_and_records_a_whole_family_in_one_go() {
     let g = graph::load(&v).unwrap();
     let r = graph::relate(&v, &g.graph, &me.id.to_string(), &gf_id).unwrap();
     assert!(r.relationships.iter().any(|x| x.name.contains("grandfather")), "{:?}", r.relationships);
+    let aunt = find(R::MaternalAuntOrUncle)[0].person.clone().unwrap();
+    let r = graph::relate(&v, &g.graph, &me.id.to_string(), &aunt).unwrap();
+    assert!(r.relationships.iter().any(|x| x.name == "aunt"), "{:?}", r.relationships);
 
     // A second mother is refused, and the refusal changes nothing.
     let changes = v.changes_since(0, 100_000).unwrap().len();

@@ -178,6 +178,13 @@ pub struct Penetrance {
     /// Overrides `ref` for the male curve when it comes from another source.
     #[serde(default)]
     pub male_ref: Option<String>,
+    /// The curves are constant lifetime risks whose age pattern the catalog does not give
+    /// (adult-onset conditions without an age curve, e.g. Huntington disease): a person's
+    /// "unaffected" status then says nothing about their genotype and the risk engine does not
+    /// use it. Constant curves without this flag hold from birth (congenital conditions).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(optional, as = "Option<bool>")]
+    pub lifetime_only: bool,
     #[serde(default)]
     pub note: Option<String>,
 }

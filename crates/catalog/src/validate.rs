@@ -280,6 +280,12 @@ impl ConditionDef {
                     c.err(format!("{p}.outcome"), "leave `outcome` out for the condition's own phenotype");
                 }
             }
+            if pen.lifetime_only && !pen.is_constant() {
+                c.err(
+                    format!("{p}.lifetime_only"),
+                    "only constant curves can be lifetime-only (an age curve has an age pattern)",
+                );
+            }
             check_curve(&mut c, &format!("{p}.female"), &pen.female);
             check_curve(&mut c, &format!("{p}.male"), &pen.male);
             c.reference(&format!("{p}.ref"), &pen.reference);

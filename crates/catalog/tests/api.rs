@@ -179,6 +179,7 @@ fn user_condition(id: &str) -> ConditionDef {
             reference: "clinic".into(),
             female_ref: None,
             male_ref: None,
+            lifetime_only: false,
             note: None,
         }],
         mutation_rate: None,
@@ -228,6 +229,23 @@ fn a_valid_user_condition_is_merged_after_the_builtin_ones() {
         .penetrance
         .push(Penetrance { outcome: Some("coronary-heart-disease".into()), ..with_outcome.penetrance[0].clone() });
     assert!(catalog().with_user_conditions(vec![with_outcome]).is_ok());
+}
+
+#[test]
+fn lifetime_only_goes_with_constant_curves_only() {
+    let mut c = user_condition("u-lifetime");
+    c.penetrance[0].lifetime_only = true;
+    let e = errors_for(c);
+    assert!(has_error(&e, "penetrance[0].lifetime_only", "only constant curves"), "{e:?}");
+    let mut ok = user_condition("u-lifetime-ok");
+    ok.penetrance[0].female = Curve::Constant(0.8);
+    ok.penetrance[0].male = Curve::Constant(0.8);
+    ok.penetrance[0].lifetime_only = true;
+    assert!(catalog().with_user_conditions(vec![ok]).is_ok());
+    for id in ["huntington-disease", "marfan-syndrome", "adpkd"] {
+        assert!(catalog().get(id).unwrap().penetrance_for(None).unwrap().lifetime_only, "{id}");
+    }
+    assert!(!catalog().get("cystic-fibrosis").unwrap().penetrance_for(None).unwrap().lifetime_only);
 }
 
 #[test]

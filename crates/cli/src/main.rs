@@ -179,6 +179,36 @@ enum Command {
         #[command(flatten)]
         out: JsonFlag,
     },
+    /// Genetic risk: for a person (one entry per catalog condition: Mendelian carrier and
+    /// affected probabilities, family-history category for multifactorial conditions, each
+    /// explained), for a couple's prospective child (--couple A B --condition ID; without
+    /// --condition: inbreeding of the child and the added risk for recessive conditions), or a
+    /// family overview of who should consider counselling or screening (--overview).
+    Risk {
+        #[command(flatten)]
+        v: VaultArg,
+        /// The person assessed (id or GEDCOM xref).
+        #[arg(long, value_name = "P", conflicts_with = "couple", required_unless_present = "couple")]
+        person: Option<String>,
+        /// Two people: the risk to their prospective child.
+        #[arg(long, num_args = 2, value_names = ["A", "B"])]
+        couple: Option<Vec<String>>,
+        /// Catalog ids (repeatable); default: every condition.
+        #[arg(long, value_name = "ID")]
+        condition: Vec<String>,
+        /// Age lifetime risks run to.
+        #[arg(long, value_name = "AGE")]
+        horizon: Option<f64>,
+        /// Who in the person's family should consider counselling, testing or screening.
+        #[arg(long, requires = "person")]
+        overview: bool,
+        /// Without --json: only conditions with a family fact, an elevated risk or a category
+        /// above average.
+        #[arg(long)]
+        notable: bool,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
     /// A person's inbreeding coefficients (autosomal and X chromosome) and how their parents are
     /// related.
     Inbreeding {
@@ -574,6 +604,127 @@ fn passphrase(v: &VaultArg) -> Result<Zeroizing<String>> {
 fn open(v: &VaultArg) -> Result<Vault> {
     let pass = passphrase(v)?;
     Ok(vault_ops::open(&v.vault, &pass)?)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_risk(
+    vault: &Vault,
+    g: &kinvault_api::pedigree::FamilyGraph,
+    person: Option<String>,
+    couple: Option<Vec<String>>,
+    conditions: Vec<String>,
+    horizon: Option<f64>,
+    overview: bool,
+    notable: bool,
+    json: bool,
+) -> Result<()> {
+    use kinvault_api::risk::{self, explain::percent};
+    if let Some(pair) = couple {
+        let (a, b) = (&pair[0], &pair[1]);
+        match conditions.as_slice() {
+            [] => {
+                let r = risk::consanguinity(vault, g, a, b)?;
+                if json {
+                    return print_json(&r);
+                }
+                println!("inbreeding coefficient of a child  F = {} ({:.6})", r.inbreeding_fraction, r.inbreeding);
+                println!("{:32}  {:>12}  {:>12}  {:>12}", "recessive condition", "unrelated", "this couple", "added");
+                for c in &r.conditions {
+                    println!(
+                        "{:32}  {:>12}  {:>12}  {:>12}",
+                        c.name,
+                        percent(c.unrelated_risk),
+                        percent(c.couple_risk),
+                        percent(c.added_risk)
+                    );
+                }
+                for n in &r.notes {
+                    eprintln!("note: {n}");
+                }
+            }
+            [c] => {
+                let r = risk::couple_risk(vault, g, a, b, c, horizon)?;
+                if json {
+                    return print_json(&r);
+                }
+                println!("{}", r.explanation.summary);
+                println!("child affected (either sex)  {}", percent(r.child_affected));
+                println!("son affected / carrier       {} / {}", percent(r.son_affected), percent(r.son_carrier));
+                println!(
+                    "daughter affected / carrier  {} / {}",
+                    percent(r.daughter_affected),
+                    percent(r.daughter_carrier)
+                );
+            }
+            _ => bail!("--couple takes one --condition (or none, for the inbreeding table)"),
+        }
+        return Ok(());
+    }
+    let person = person.ok_or_else(|| anyhow!("name the person with --person P"))?;
+    if overview {
+        let r = risk::family_overview(vault, g, &person, &Default::default())?;
+        if json {
+            return print_json(&r);
+        }
+        if r.items.is_empty() {
+            println!(
+                "No one in the family ({} people read) needs more than population recommendations.",
+                r.pedigree.people
+            );
+        }
+        for i in &r.items {
+            println!("{:24}  {:?}  {}", i.relation, i.suggestion, i.reason);
+        }
+        for e in &r.errors {
+            eprintln!("not assessed: {e}");
+        }
+        return Ok(());
+    }
+    let r = risk::person_risk(vault, g, &risk::RiskRequest { person, conditions, horizon, scope: None })?;
+    if json {
+        return print_json(&r);
+    }
+    eprintln!(
+        "{} people read ({} with health records){}; catalog v{}",
+        r.pedigree.people,
+        r.pedigree.with_health_facts,
+        if r.pedigree.truncated { ", family cut at the scope limit" } else { "" },
+        r.catalog_version
+    );
+    for c in &r.conditions {
+        let elevated =
+            c.carrier_probability.zip(c.prior_carrier_probability).is_some_and(|(p, q)| p > 2.0 * q && p > 0.01);
+        let above = c.category.is_some_and(|s| s != risk::Stratum::Average);
+        if notable && !(c.family_evidence || elevated || above || c.error.is_some()) {
+            continue;
+        }
+        match (&c.error, c.category) {
+            (Some(e), _) => println!("{:32}  not assessed: {e}", c.name),
+            (None, Some(s)) => println!("{:32}  {:?} familial risk", c.name, s),
+            (None, None) => {
+                let carrier = c.carrier_probability.map(percent).unwrap_or_else(|| "—".into());
+                let affected = c.affected_probability.map(|a| format!("{} by {}", percent(a.by_horizon), a.horizon));
+                println!("{:32}  carrier {carrier:>10}  affected {}", c.name, affected.unwrap_or_else(|| "—".into()));
+            }
+        }
+        if c.family_evidence || above {
+            println!("    {}", c.explanation.summary);
+            for f in c.explanation.facts.iter().take(3) {
+                if f.with.is_finite() {
+                    println!("    - {}: {} → {}", f.description, percent(f.without), percent(f.with));
+                } else {
+                    println!("    - {}", f.description);
+                }
+            }
+        }
+    }
+    let l = &r.family_history.lynch;
+    for c in [&l.amsterdam_ii, &l.revised_bethesda] {
+        if matches!(c.status, risk::CriterionStatus::Met | risk::CriterionStatus::MetPendingVerification) {
+            println!("{}: {:?}", c.name, c.status);
+        }
+    }
+    Ok(())
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
@@ -1061,6 +1212,11 @@ fn run(cli: Cli) -> Result<i32> {
                     eprintln!("note: the search stopped at its limits; more distant relationships may exist.");
                 }
             }
+        }
+        Command::Risk { v, person, couple, condition, horizon, overview, notable, out } => {
+            let vault = open(&v)?;
+            let loaded = graph::load(&vault)?;
+            run_risk(&vault, &loaded.graph, person, couple, condition, horizon, overview, notable, out.json)?;
         }
         Command::Inbreeding { v, person, out } => {
             let vault = open(&v)?;

@@ -77,6 +77,20 @@ pub fn data_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("org", "Kinvault", "Kinvault").map(|p| p.data_dir().to_path_buf())
 }
 
+/// Bytes SQLite (SQLCipher) currently holds through its allocator, across every connection in
+/// the process (`sqlite3_memory_used`): page caches, prepared statements, schema. Diagnostics
+/// and the memory tests read it.
+pub fn sqlite_memory_used() -> i64 {
+    // SAFETY: a read of SQLite's global allocation counter; no arguments, no shared state.
+    unsafe { rusqlite::ffi::sqlite3_memory_used() }
+}
+
+/// The most SQLite has held at once since the process started (`sqlite3_memory_highwater`).
+pub fn sqlite_memory_highwater() -> i64 {
+    // SAFETY: as above; 0 = do not reset the mark.
+    unsafe { rusqlite::ffi::sqlite3_memory_highwater(0) }
+}
+
 /// The vault path offered when the user has not chosen one.
 pub fn default_vault_path() -> Option<PathBuf> {
     data_dir().map(|d| d.join("family.kinvault"))

@@ -19,4 +19,11 @@ female_ref: string | null,
 /**
  * Overrides `ref` for the male curve when it comes from another source.
  */
-male_ref: string | null, note: string | null, };
+male_ref: string | null, 
+/**
+ * The curves are constant lifetime risks whose age pattern the catalog does not give
+ * (adult-onset conditions without an age curve, e.g. Huntington disease): a person's
+ * "unaffected" status then says nothing about their genotype and the risk engine does not
+ * use it. Constant curves without this flag hold from birth (congenital conditions).
+ */
+lifetime_only?: boolean, note: string | null, };

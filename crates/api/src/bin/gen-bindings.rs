@@ -45,6 +45,11 @@ fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     kinvault_catalog::ValidationError::export_all_to(dir)?;
     kinvault_api::history::Questionnaire::export_all_to(dir)?;
     kinvault_api::history::QuestionnaireSaved::export_all_to(dir)?;
+    kinvault_api::risk::RiskRequest::export_all_to(dir)?;
+    kinvault_api::risk::RiskReport::export_all_to(dir)?;
+    kinvault_api::risk::CoupleRiskReport::export_all_to(dir)?;
+    kinvault_api::risk::ConsanguinityReport::export_all_to(dir)?;
+    kinvault_api::risk::FamilyOverview::export_all_to(dir)?;
     Ok(())
 }
 
