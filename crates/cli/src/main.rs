@@ -710,10 +710,9 @@ fn run_risk(
         if c.family_evidence || above {
             println!("    {}", c.explanation.summary);
             for f in c.explanation.facts.iter().take(3) {
-                if f.with.is_finite() {
-                    println!("    - {}: {} → {}", f.description, percent(f.without), percent(f.with));
-                } else {
-                    println!("    - {}", f.description);
+                match (f.without, f.with) {
+                    (Some(a), Some(b)) => println!("    - {}: {} → {}", f.description, percent(a), percent(b)),
+                    _ => println!("    - {}", f.description),
                 }
             }
         }

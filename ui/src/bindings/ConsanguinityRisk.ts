@@ -6,6 +6,6 @@
  */
 export type ConsanguinityRisk = { condition: string, name: string, allele_frequency: number, population: string, unrelated_risk: number, couple_risk: number, added_risk: number, 
 /**
- * couple_risk / unrelated_risk.
+ * couple_risk / unrelated_risk (`None` when the unrelated risk is 0).
  */
-relative_risk: number, reference: string, };
+relative_risk: number | null, reference: string, };

@@ -17,6 +17,7 @@ description: string,
  */
 measure: string, 
 /**
- * The measure without these facts, and with everything.
+ * The measure without these facts, and with everything (`None` for a categorical result
+ * such as a familial risk level, where the fact's rule is the explanation).
  */
-without: number, with: number, };
+without: number | null, with: number | null, };

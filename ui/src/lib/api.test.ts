@@ -1,6 +1,7 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { describe, expect, it, vi } from 'vitest';
 import { api, isApiError, onApiError, toApiError } from './api';
+import { conditionDef } from '../test/backend';
 
 describe('toApiError', () => {
   it('passes a backend ApiError through unchanged', () => {
@@ -87,10 +88,57 @@ describe('api commands', () => {
     await api.searchCatalog('CFTR');
     await api.addCondition('@I1@', condition);
     await api.importFamilyFile('/tmp/family.ped', { condition: 'cystic-fibrosis' });
+    const def = conditionDef({ id: 'family-cm', name: 'Family cardiomyopathy', user_defined: true });
+    const questionnaire = { proband: 'ada', relatives: [] };
+    await api.saveUserCondition(def);
+    await api.deleteUserCondition('family-cm');
+    await api.questionnaire('ada');
+    await api.saveQuestionnaire(questionnaire);
     expect(seen).toEqual([
       ['search_catalog', { query: 'CFTR' }],
       ['add_condition', { person: '@I1@', req: condition }],
       ['import_family_file', { path: '/tmp/family.ped', options: { condition: 'cystic-fibrosis' } }],
+      ['save_user_condition', { def }],
+      ['delete_user_condition', { id: 'family-cm' }],
+      ['questionnaire', { proband: 'ada' }],
+      ['save_questionnaire', { questionnaire }],
+    ]);
+  });
+
+  it('sends the risk commands with their argument shapes', async () => {
+    const seen: Array<[string, unknown]> = [];
+    mockIPC((cmd, args) => {
+      seen.push([cmd, args]);
+      return null;
+    });
+    await api.personRisk({ person: 'ada', conditions: [], horizon: 70, scope: null });
+    await api.personRisk({
+      person: '@I1@',
+      conditions: ['cystic-fibrosis'],
+      horizon: null,
+      scope: { generations_up: 2, generations_down: 1, max_people: 200 },
+    });
+    await api.familyOverview('ada');
+    await api.coupleRisk('ada', 'william', 'cystic-fibrosis', 85);
+    await api.coupleRisk('ada', 'william', 'cystic-fibrosis', null);
+    await api.consanguinity('ada', 'william');
+    expect(seen).toEqual([
+      ['person_risk', { req: { person: 'ada', conditions: [], horizon: 70, scope: null } }],
+      [
+        'person_risk',
+        {
+          req: {
+            person: '@I1@',
+            conditions: ['cystic-fibrosis'],
+            horizon: null,
+            scope: { generations_up: 2, generations_down: 1, max_people: 200 },
+          },
+        },
+      ],
+      ['family_overview', { proband: 'ada' }],
+      ['couple_risk', { a: 'ada', b: 'william', condition: 'cystic-fibrosis', horizon: 85 }],
+      ['couple_risk', { a: 'ada', b: 'william', condition: 'cystic-fibrosis', horizon: null }],
+      ['consanguinity', { a: 'ada', b: 'william' }],
     ]);
   });
 

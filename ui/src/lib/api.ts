@@ -10,6 +10,8 @@ import type { AppInfo } from '../bindings/AppInfo';
 import type { CatalogData } from '../bindings/CatalogData';
 import type { ChangePassphraseRequest } from '../bindings/ChangePassphraseRequest';
 import type { ConditionDef } from '../bindings/ConditionDef';
+import type { ConsanguinityReport } from '../bindings/ConsanguinityReport';
+import type { CoupleRiskReport } from '../bindings/CoupleRiskReport';
 import type { Chart } from '../bindings/Chart';
 import type { ChartKind } from '../bindings/ChartKind';
 import type { ChartRequest } from '../bindings/ChartRequest';
@@ -23,6 +25,7 @@ import type { ExportRequest } from '../bindings/ExportRequest';
 import type { FamilyExportReport } from '../bindings/FamilyExportReport';
 import type { FamilyImportOptions } from '../bindings/FamilyImportOptions';
 import type { FamilyImportReport } from '../bindings/FamilyImportReport';
+import type { FamilyOverview } from '../bindings/FamilyOverview';
 import type { GraphReport } from '../bindings/GraphReport';
 import type { ImportReport } from '../bindings/ImportReport';
 import type { InbreedingResult } from '../bindings/InbreedingResult';
@@ -34,8 +37,12 @@ import type { PeopleQuery } from '../bindings/PeopleQuery';
 import type { Person } from '../bindings/Person';
 import type { PersonRef } from '../bindings/PersonRef';
 import type { ProgressEvent } from '../bindings/ProgressEvent';
+import type { Questionnaire } from '../bindings/Questionnaire';
+import type { QuestionnaireSaved } from '../bindings/QuestionnaireSaved';
 import type { RecoverVaultRequest } from '../bindings/RecoverVaultRequest';
 import type { RelateResult } from '../bindings/RelateResult';
+import type { RiskReport } from '../bindings/RiskReport';
+import type { RiskRequest } from '../bindings/RiskRequest';
 import type { VaultInfo } from '../bindings/VaultInfo';
 import type { VaultStatus } from '../bindings/VaultStatus';
 
@@ -141,14 +148,29 @@ export const api = {
     call<string | null>('save_binary_file', { suggestedName, base64 }),
 
   // Health data and clinical formats (crates/api/src/clinical.rs; docs/catalog.md, docs/interop.md).
-  /** The built-in condition catalog (conditions, criteria, references). */
+  /** The condition catalog (conditions, criteria, references): built-in plus the vault's own. */
   catalog: () => call<CatalogData>('catalog'),
-  /** Catalog conditions matching a name, synonym, gene or code, best first. */
+  /** Catalog conditions matching a name, synonym, id, gene or code, best first. */
   searchCatalog: (query: string) => call<ConditionDef[]>('search_catalog', { query }),
   /** Records a condition (by catalog id) for a person; the updated person. */
   addCondition: (person: string, req: AddCondition) => call<Person>('add_condition', { person, req }),
   /** Records a genetic test result for a person; the updated person. */
   addGeneticTest: (person: string, req: AddGeneticTest) => call<Person>('add_genetic_test', { person, req }),
+  /**
+   * Adds a condition of the user's own to the vault's catalog (or replaces the one with the same
+   * id); validated like a built-in entry, errors name the field. The stored entry.
+   */
+  saveUserCondition: (def: ConditionDef) => call<ConditionDef>('save_user_condition', { def }),
+  /** Removes a user-defined condition; observations recorded with it keep their label and code. */
+  deleteUserCondition: (id: string) => call<null>('delete_user_condition', { id }),
+  /** The family health questionnaire for a proband, with the close relatives already recorded. */
+  questionnaire: (proband: string) => call<Questionnaire>('questionnaire', { proband }),
+  /**
+   * Creates the new relatives, links them, updates vital status and adds the conditions, in one
+   * transaction (a refused questionnaire changes nothing; errors name the relative and entry).
+   */
+  saveQuestionnaire: (questionnaire: Questionnaire) =>
+    call<QuestionnaireSaved>('save_questionnaire', { questionnaire }),
   /** Imports a PED/.fam, CanRisk, FHIR or My Family Health Portrait file (one transaction). */
   importFamilyFile: (path: string, options: FamilyImportOptions) =>
     call<FamilyImportReport>('import_family_file', { path, options }),
@@ -174,6 +196,21 @@ export const api = {
     call<Chart>('chart', { req: chartRequest(person, 'descendants', generations) }),
   /** The graph's size and data problems (people recorded as their own ancestors...). */
   graphReport: () => call<GraphReport>('graph_report'),
+
+  // Genetic risk (crates/api/src/risk). Every number comes with its explanation: what moved it,
+  // the model's parameters and their references. Nothing is cached: each call reads the vault.
+  /** Risk for one person: one entry per requested catalog condition (empty: all), and the family history. */
+  personRisk: (req: RiskRequest) => call<RiskReport>('person_risk', { req }),
+  /** Who in the proband's family should consider genetic counselling, testing or screening, and why. */
+  familyOverview: (proband: string) => call<FamilyOverview>('family_overview', { proband }),
+  /**
+   * Risk for a prospective child of `a` and `b` for a Mendelian condition, from both families'
+   * records (a multifactorial one is refused with the reason); `horizon` null: age 85.
+   */
+  coupleRisk: (a: string, b: string, condition: string, horizon: number | null) =>
+    call<CoupleRiskReport>('couple_risk', { a, b, condition, horizon }),
+  /** Inbreeding coefficient of a child of `a` and `b`, and the added risk per recessive condition. */
+  consanguinity: (a: string, b: string) => call<ConsanguinityReport>('consanguinity', { a, b }),
 };
 
 function chartRequest(center: string, kind: ChartKind, generations: number): ChartRequest {

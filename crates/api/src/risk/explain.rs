@@ -45,9 +45,10 @@ pub struct FactEffect {
     pub description: String,
     /// What is measured, e.g. "carrier probability".
     pub measure: String,
-    /// The measure without these facts, and with everything.
-    pub without: f64,
-    pub with: f64,
+    /// The measure without these facts, and with everything (`None` for a categorical result
+    /// such as a familial risk level, where the fact's rule is the explanation).
+    pub without: Option<f64>,
+    pub with: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -358,12 +359,13 @@ pub fn mendelian(i: MendelianInput<'_>) -> Explanation {
                 people: g.members.iter().map(|&x| i.ped.members[x].id.clone()).collect(),
                 description: g.description,
                 measure: measure.clone(),
-                without,
-                with,
+                without: Some(without),
+                with: Some(with),
             });
         }
     }
-    facts.sort_by(|a, b| (b.with - b.without).abs().total_cmp(&(a.with - a.without).abs()));
+    let effect = |f: &FactEffect| (f.with.unwrap_or(0.0) - f.without.unwrap_or(0.0)).abs();
+    facts.sort_by(|a, b| effect(b).total_cmp(&effect(a)));
     facts.truncate(MAX_FACTS);
     let carrier_word = match i.def.inheritance {
         kinvault_catalog::Inheritance::AutosomalRecessive | kinvault_catalog::Inheritance::XLinkedRecessive => {
@@ -381,8 +383,8 @@ pub fn mendelian(i: MendelianInput<'_>) -> Explanation {
         summary.push_str(&format!(
             " Moved most by {}: {} → {}.",
             top.description,
-            percent(top.without),
-            percent(top.with)
+            percent(top.without.unwrap_or(f64::NAN)),
+            percent(top.with.unwrap_or(f64::NAN))
         ));
     } else if i.evidence.is_empty() {
         summary.push_str(" No one in the family has a recorded status or test for it: this is the population prior.");
@@ -429,13 +431,8 @@ pub fn stratified(s: &ConditionStratum, def: &ConditionDef, population: Option<&
                 format!("{}{onset}", ev.member.relation)
             })
             .collect();
-        facts.push(FactEffect {
-            people,
-            description: format!("{} ({})", hit.text, who.join(", ")),
-            measure: "familial risk".into(),
-            without: f64::NAN,
-            with: f64::NAN,
-        });
+        let description = if who.is_empty() { hit.text.clone() } else { format!("{} ({})", hit.text, who.join(", ")) };
+        facts.push(FactEffect { people, description, measure: "familial risk".into(), without: None, with: None });
     }
     let mut parameters = Vec::new();
     for p in &s.premature_onset {

@@ -464,8 +464,8 @@ pub struct ConsanguinityRisk {
     pub unrelated_risk: f64,
     pub couple_risk: f64,
     pub added_risk: f64,
-    /// couple_risk / unrelated_risk.
-    pub relative_risk: f64,
+    /// couple_risk / unrelated_risk (`None` when the unrelated risk is 0).
+    pub relative_risk: Option<f64>,
     pub reference: String,
 }
 
@@ -498,7 +498,7 @@ pub fn consanguinity(vault: &Vault, graph: &FamilyGraph, a: &str, b: &str) -> Re
             unrelated_risk: unrelated,
             couple_risk: couple,
             added_risk: couple - unrelated,
-            relative_risk: if unrelated > 0.0 { couple / unrelated } else { f64::NAN },
+            relative_risk: (unrelated > 0.0).then(|| couple / unrelated),
             reference: def.reference(&freq.reference).map(|r| r.citation.clone()).unwrap_or_default(),
         });
     }
