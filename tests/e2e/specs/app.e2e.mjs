@@ -1,5 +1,6 @@
 // The main user journey against the real app: create a vault, add a person,
-// search, lock, fail and then succeed at unlocking, import a GEDCOM file, draw a chart.
+// search, record a condition through the catalog picker and see the risk panel assess it, lock,
+// fail and then succeed at unlocking, import a GEDCOM file, draw a chart.
 import fs from 'node:fs';
 import path from 'node:path';
 import assert from 'node:assert/strict';
@@ -92,6 +93,41 @@ describe('Kinvault desktop app', () => {
     // Leave a search that matches, whether or not the app keeps it across a lock.
     await fill('people-search', 'love');
     await waitForRowCount(1, 'for search "love" again');
+  });
+
+  it('records a condition with the catalog picker and shows its risk', async () => {
+    await (await rows())[0].click();
+    await byTestId('person-page').waitForDisplayed();
+    await click('condition-add');
+    // Search by code: ICD-10 E84 is cystic fibrosis.
+    await fill('condition-search', 'E84');
+    const option = byTestId('condition-option');
+    await option.waitForDisplayed({ timeout: 10_000 });
+    await option.click();
+    await browser.waitUntil(
+      async () => /Cystic fibrosis/.test(await browser.execute(() => document.querySelector('[data-testid="condition-chosen"]')?.textContent ?? '')),
+      { timeoutMsg: 'the picked condition is not shown' },
+    );
+    const status = byTestId('condition-status');
+    await status.selectByAttribute('value', 'affected');
+    await fill('condition-onset', '1');
+    await click('condition-save');
+    const conditionTexts = () =>
+      browser.execute(() => [...document.querySelectorAll('[data-testid="condition-item"]')].map((e) => e.textContent));
+    await browser.waitUntil(async () => (await conditionTexts()).some((t) => /Cystic fibrosis/.test(t)), {
+      timeoutMsg: 'the new condition is not listed on the person page',
+    });
+    // The risk panel (backend: kinvault-risk) assesses it: the Mendelian row for cystic fibrosis.
+    const panelOpen = await browser.execute(
+      () => document.querySelector('[data-testid="risk-toggle"]')?.getAttribute('aria-expanded') === 'true',
+    );
+    if (!panelOpen) await click('risk-toggle');
+    const cfRow = () =>
+      browser.execute(() => document.querySelector('[data-testid="risk-condition"][data-condition="cystic-fibrosis"]')?.textContent ?? '');
+    await browser.waitUntil(async () => /Autosomal recessive/i.test(await cfRow()), {
+      timeout: 30_000,
+      timeoutMsg: 'the risk panel does not show cystic fibrosis',
+    });
   });
 
   it('locks, rejects a wrong passphrase, and unlocks with the right one', async () => {
