@@ -248,7 +248,23 @@ impl Report {
     }
 }
 
+/// Answers a test runner's listing (`--list`, as cargo-nextest asks before running) with the one
+/// test this binary is, without running it; any other invocation runs it.
+fn listing_only() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    if !args.iter().any(|a| a == "--list") {
+        return false;
+    }
+    if !args.iter().any(|a| a == "--ignored") {
+        println!("engine_memory_returns_to_baseline: test");
+    }
+    true
+}
+
 fn main() {
+    if listing_only() {
+        return;
+    }
     let started = Instant::now();
     let catalog = Catalog::builtin();
     let cf = catalog.get("cystic-fibrosis").unwrap();
