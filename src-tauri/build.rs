@@ -46,6 +46,9 @@ const COMMANDS: &[&str] = &[
     "couple_risk",
     "consanguinity",
     "family_overview",
+    "person_families",
+    "save_family",
+    "delete_family",
 ];
 
 fn main() {

@@ -181,6 +181,23 @@ async fn family_overview(app: Shared<'_>, proband: String) -> Result<risk::Famil
     blocking(&app, move |a| a.family_overview(&proband)).await
 }
 
+/// The families a person belongs to, with their members' names.
+#[tauri::command]
+async fn person_families(app: Shared<'_>, person: String) -> Result<families::PersonFamilies> {
+    blocking(&app, move |a| a.person_families(&person)).await
+}
+
+/// Saves a family (new or changed); refused if someone would become their own ancestor.
+#[tauri::command]
+async fn save_family(app: Shared<'_>, family: kinvault_api::model::Family) -> Result<kinvault_api::model::Family> {
+    blocking(&app, move |a| a.save_family(family)).await
+}
+
+#[tauri::command]
+async fn delete_family(app: Shared<'_>, id: String) -> Result<()> {
+    blocking(&app, move |a| a.delete_family(&id)).await
+}
+
 #[tauri::command]
 async fn save_questionnaire(
     app: Shared<'_>,
@@ -434,6 +451,9 @@ fn main() {
             couple_risk,
             consanguinity,
             family_overview,
+            person_families,
+            save_family,
+            delete_family,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));
     match result {

@@ -295,6 +295,12 @@ impl App {
         })
     }
 
+    /// The families a person belongs to, with their members' names (see
+    /// [`crate::families::person_families`]).
+    pub fn person_families(&self, person: &str) -> Result<crate::families::PersonFamilies> {
+        self.with_vault(|v| crate::families::person_families(v, person))
+    }
+
     pub fn delete_family(&self, id: &str) -> Result<()> {
         let id = Uuid::parse_str(id.trim()).map_err(|_| ApiError::invalid(format!("{id:?} is not a family id")))?;
         self.with_session(|s| {

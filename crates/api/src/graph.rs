@@ -70,7 +70,7 @@ fn year(k: Option<i64>) -> Option<i32> {
     k.map(|k| k.div_euclid(10_000) as i32)
 }
 
-fn from_row(r: PersonRow) -> PersonRef {
+pub(crate) fn from_row(r: PersonRow) -> PersonRef {
     PersonRef {
         display_name: display_name(&r.given, &r.surname),
         sex: Sex::parse(&r.sex).unwrap_or_default(),

@@ -14,6 +14,7 @@
 pub mod app;
 pub mod clinical;
 pub mod error;
+pub mod families;
 pub mod graph;
 pub mod history;
 pub mod people;
@@ -31,5 +32,6 @@ pub use kinvault_pedigree as pedigree;
 pub use kinvault_vault::{data_dir, default_vault_path, KdfParams, RecoveryKey, Vault};
 pub use transfer::{NoProgress, Progress};
 pub use types::*;
+pub use uuid::Uuid;
 
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;

@@ -236,3 +236,58 @@ fn the_questionnaire_creates_links_and_records_a_whole_family_in_one_go() {
     assert_eq!(v.changes_since(0, 100_000).unwrap().len(), changes, "refused questionnaires write nothing");
     assert_eq!(questionnaire(&v, &me.id.to_string()).unwrap().relatives.len(), back.relatives.len());
 }
+
+#[test]
+fn families_from_a_spec_and_a_persons_families() {
+    use kinvault_api::families::{family_from_spec, person_families, FamilySpec};
+    use kinvault_api::model::{ChildRelationship, UnionKind, Zygosity};
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = vault(dir.path());
+    let add = |v: &mut Vault, given: &str, sex: Sex| {
+        people::add(v, &NewPerson { given: given.into(), surname: "F".into(), sex, ..Default::default() })
+            .unwrap()
+            .id
+            .to_string()
+    };
+    let (a, b) = (add(&mut v, "Ana", Sex::Female), add(&mut v, "Ben", Sex::Male));
+    let (t1, t2, k) =
+        (add(&mut v, "Tia", Sex::Female), add(&mut v, "Tara", Sex::Female), add(&mut v, "Kai", Sex::Male));
+    let spec = FamilySpec {
+        partners: vec![a.clone(), b.clone()],
+        children: vec![t1.clone(), t2.clone(), k.clone()],
+        adopted: vec![k.clone()],
+        twins: vec![(vec![t1.clone(), t2.clone()], Zygosity::Monozygotic)],
+        kind: Some(UnionKind::Married),
+        consanguineous: true,
+        ..Default::default()
+    };
+    let f = family_from_spec(&v, &spec).unwrap();
+    assert_eq!(f.children.len(), 3);
+    assert_eq!(f.children[2].relationship_to(f.partners[0]), ChildRelationship::Adopted);
+    assert_eq!(f.children[0].relationship_to(f.partners[0]), ChildRelationship::Birth);
+    assert_eq!(f.twins[0].zygosity, Zygosity::Monozygotic);
+    assert!(f.consanguineous);
+    v.write(|tx| tx.put_family(&f)).unwrap();
+
+    let pf = person_families(&v, &t1).unwrap();
+    assert_eq!(pf.as_child.len(), 1);
+    assert!(pf.as_partner.is_empty());
+    assert_eq!(pf.as_child[0].people.len(), 5);
+    let pa = person_families(&v, &a).unwrap();
+    assert_eq!(pa.as_partner.len(), 1);
+    assert_eq!(pa.as_partner[0].people.iter().find(|p| p.id == k).unwrap().display_name, "Kai F");
+
+    // Refusals name the reason.
+    let twice = FamilySpec { partners: vec![a.clone()], children: vec![a.clone()], ..Default::default() };
+    assert!(family_from_spec(&v, &twice).unwrap_err().message.contains("named twice"));
+    let stray = FamilySpec {
+        partners: vec![a.clone()],
+        children: vec![t1.clone()],
+        adopted: vec![k.clone()],
+        ..Default::default()
+    };
+    assert!(family_from_spec(&v, &stray).unwrap_err().message.contains("not one of the children"));
+    let three = FamilySpec { partners: vec![a.clone(), b.clone(), k.clone()], ..Default::default() };
+    assert!(family_from_spec(&v, &three).unwrap_err().message.contains("at most two partners"));
+    assert_eq!(family_from_spec(&v, &FamilySpec::default()).unwrap_err().kind, ErrorKind::InvalidInput);
+}

@@ -8,9 +8,9 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use kinvault_api::model::{AcmgClass, Certainty, ConditionStatus, Person, Provenance, Sex, TestResult};
 use kinvault_api::{
-    clinical, graph, people, transfer, vault_ops, AddCondition, AddGeneticTest, Chart, ChartKind, ChartRequest,
-    ChartRole, ExportFamilyRequest, ExportFormat, ExportRequest, FamilyFormat, FamilyImportOptions, NewPerson,
-    PeopleQuery, PersonRef, ProgressPhase, Vault,
+    clinical, families, graph, people, transfer, vault_ops, AddCondition, AddGeneticTest, Chart, ChartKind,
+    ChartRequest, ChartRole, ExportFamilyRequest, ExportFormat, ExportRequest, FamilyFormat, FamilyImportOptions,
+    NewPerson, PeopleQuery, PersonRef, ProgressPhase, Vault,
 };
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -154,6 +154,12 @@ enum Command {
     Catalog {
         #[command(subcommand)]
         command: CatalogCommand,
+    },
+    /// Families: who are partners and whose children are whose (adoption, fostering, twins,
+    /// consanguinity).
+    Family {
+        #[command(subcommand)]
+        command: FamilyCommand,
     },
     /// Record a person's conditions (by catalog id).
     Condition {
@@ -448,6 +454,63 @@ enum CatalogCommand {
         #[arg(value_name = "ID")]
         id: String,
     },
+}
+
+#[derive(Subcommand)]
+enum FamilyCommand {
+    /// Add a family: up to two partners and their children, by id or xref; prints its id.
+    Add {
+        #[command(flatten)]
+        v: VaultArg,
+        /// A partner (repeat for the second).
+        #[arg(long, value_name = "P")]
+        partner: Vec<String>,
+        /// A child, in birth order (repeatable).
+        #[arg(long, value_name = "C")]
+        child: Vec<String>,
+        /// A child (also given with --child) adopted by the partners.
+        #[arg(long, value_name = "C")]
+        adopted: Vec<String>,
+        /// A child (also given with --child) fostered by the partners.
+        #[arg(long, value_name = "C")]
+        foster: Vec<String>,
+        /// Children who are twins (or triplets...), comma-separated: `--twins I4,I5`.
+        #[arg(long, value_name = "C,C")]
+        twins: Vec<String>,
+        /// Zygosity of every --twins set.
+        #[arg(long, value_enum, default_value = "unknown")]
+        zygosity: ZygosityArg,
+        #[arg(long, value_enum)]
+        union: Option<UnionArg>,
+        /// The partners are blood relatives.
+        #[arg(long)]
+        consanguineous: bool,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+    /// The families a person belongs to (as a child and as a partner).
+    List {
+        #[command(flatten)]
+        v: VaultArg,
+        #[arg(value_name = "PERSON")]
+        person: String,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ZygosityArg {
+    Mz,
+    Dz,
+    Unknown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum UnionArg {
+    Married,
+    Partners,
+    Unknown,
 }
 
 #[derive(Subcommand)]
@@ -1133,6 +1196,77 @@ fn run(cli: Cli) -> Result<i32> {
             let mut vault = open(&v)?;
             clinical::delete_user_condition(&mut vault, &id)?;
             eprintln!("Removed {} from this vault's catalog", id.trim());
+        }
+        Command::Family {
+            command:
+                FamilyCommand::Add { v, partner, child, adopted, foster, twins, zygosity, union, consanguineous, out },
+        } => {
+            use kinvault_api::model::{UnionKind, Zygosity};
+            let mut vault = open(&v)?;
+            let zygosity = match zygosity {
+                ZygosityArg::Mz => Zygosity::Monozygotic,
+                ZygosityArg::Dz => Zygosity::Dizygotic,
+                ZygosityArg::Unknown => Zygosity::Unknown,
+            };
+            let spec = families::FamilySpec {
+                partners: partner,
+                children: child,
+                adopted,
+                foster,
+                kind: union.map(|u| match u {
+                    UnionArg::Married => UnionKind::Married,
+                    UnionArg::Partners => UnionKind::Partners,
+                    UnionArg::Unknown => UnionKind::Unknown,
+                }),
+                twins: twins
+                    .iter()
+                    .map(|t| (t.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(), zygosity))
+                    .collect(),
+                consanguineous,
+            };
+            let family = families::family_from_spec(&vault, &spec)?;
+            let loaded = graph::load(&vault)?;
+            graph::check_family(&loaded.graph, &family)?;
+            vault.write(|tx| tx.put_family(&family))?;
+            if out.json {
+                print_json(&family)?;
+            } else {
+                println!("{}", family.id);
+            }
+        }
+        Command::Family { command: FamilyCommand::List { v, person, out } } => {
+            let vault = open(&v)?;
+            let f = families::person_families(&vault, &person)?;
+            if out.json {
+                print_json(&f)?;
+            } else {
+                let names = |fv: &families::FamilyView, ids: &mut dyn Iterator<Item = &kinvault_api::Uuid>| -> String {
+                    ids.filter_map(|id| fv.people.iter().find(|p| p.id == id.to_string()))
+                        .map(graph::label)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                for fv in &f.as_child {
+                    println!("child of   {}", names(fv, &mut fv.family.partners.iter()));
+                }
+                for fv in &f.as_partner {
+                    let others: Vec<kinvault_api::Uuid> =
+                        fv.family.partners.iter().copied().filter(|p| p.to_string() != f.person.id).collect();
+                    println!(
+                        "partner of {}{}",
+                        if others.is_empty() {
+                            "(no partner recorded)".to_string()
+                        } else {
+                            names(fv, &mut others.iter())
+                        },
+                        if fv.family.consanguineous { " (consanguineous)" } else { "" }
+                    );
+                    let kids = names(fv, &mut fv.family.children.iter().map(|c| &c.person));
+                    if !kids.is_empty() {
+                        println!("  children {kids}");
+                    }
+                }
+            }
         }
         Command::Condition {
             command:

@@ -164,3 +164,59 @@ year = 2025
     let e = fails(run(d, &["catalog", "add", &vault, bad.to_str().unwrap()]));
     assert!(e.contains("bad.toml is not a condition entry"), "{e}");
 }
+
+#[test]
+fn families_through_the_cli_feed_the_risk_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let vault = d.join("f.kinvault").display().to_string();
+    ok(kinvault(d).arg("init").arg(&vault).output().unwrap());
+    let mut ids = std::collections::HashMap::new();
+    for (k, sex) in [("mum", "F"), ("dad", "M"), ("t1", "M"), ("t2", "M"), ("kid", "F")] {
+        let p = json(run(d, &["person", "add", &vault, "--given", k, "--surname", "X", "--sex", sex, "--json"]));
+        ids.insert(k, p["id"].as_str().unwrap().to_string());
+    }
+    let fam = json(run(
+        d,
+        &[
+            "family",
+            "add",
+            &vault,
+            "--partner",
+            &ids["mum"],
+            "--partner",
+            &ids["dad"],
+            "--child",
+            &ids["t1"],
+            "--child",
+            &ids["t2"],
+            "--child",
+            &ids["kid"],
+            "--adopted",
+            &ids["kid"],
+            "--twins",
+            &format!("{},{}", ids["t1"], ids["t2"]),
+            "--zygosity",
+            "mz",
+            "--union",
+            "married",
+            "--json",
+        ],
+    ));
+    assert_eq!(fam["twins"][0]["zygosity"], "monozygotic");
+    assert_eq!(fam["children"][2]["links"][0]["relationship"], "adopted");
+    let listed = json(run(d, &["family", "list", &vault, &ids["t1"], "--json"]));
+    assert_eq!(listed["as_child"].as_array().unwrap().len(), 1);
+    let text = ok(run(d, &["family", "list", &vault, &ids["mum"]]));
+    assert!(text.contains("partner of dad X"), "{text}");
+    // MZ twins share one genotype: a positive test of one makes the other a carrier.
+    ok(run(d, &["test", "add", &vault, &ids["t1"], "--gene", "HTT", "--result", "positive"]));
+    let r = json(run(d, &["risk", &vault, "--person", &ids["t2"], "--condition", "huntington-disease", "--json"]));
+    assert!((r["conditions"][0]["carrier_probability"].as_f64().unwrap() - 1.0).abs() < 1e-9, "{r}");
+    // The adopted child gets nothing from the adoptive parents' genes.
+    let r = json(run(d, &["risk", &vault, "--person", &ids["kid"], "--condition", "huntington-disease", "--json"]));
+    assert!(r["conditions"][0]["carrier_probability"].as_f64().unwrap() < 0.001, "{r}");
+    // A cycle is refused and nothing is stored.
+    let e = fails(run(d, &["family", "add", &vault, "--partner", &ids["t1"], "--child", &ids["mum"]]));
+    assert!(e.contains("own ancestor") || e.contains("cycle"), "{e}");
+}

@@ -299,6 +299,11 @@ pub struct Person {
     /// The person the family history is about (clinical "proband"/consultand).
     #[serde(default)]
     pub proband: bool,
+    /// The person seeking advice (clinical "consultand": arrow without P in a pedigree), when
+    /// not the proband — e.g. the healthy sister of an affected proband.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(optional, as = "Option<bool>")]
+    pub consultand: bool,
     /// Ancestries as the risk engine's population slugs (`european`, `ashkenazi_jewish`,
     /// `african_american`, `hispanic`, `asian`, ...): they pick the catalog's allele and carrier
     /// frequencies. Empty: unknown (the catalog's default population).
@@ -333,6 +338,7 @@ impl Person {
             events: vec![],
             vital_status: VitalStatus::Unknown,
             proband: false,
+            consultand: false,
             ancestry: vec![],
             conditions: vec![],
             genetic_tests: vec![],

@@ -29,6 +29,11 @@ gender: string | null, events: Array<Event>, vital_status: VitalStatus,
  */
 proband: boolean, 
 /**
+ * The person seeking advice (clinical "consultand": arrow without P in a pedigree), when
+ * not the proband — e.g. the healthy sister of an affected proband.
+ */
+consultand?: boolean, 
+/**
  * Ancestries as the risk engine's population slugs (`european`, `ashkenazi_jewish`,
  * `african_american`, `hispanic`, `asian`, ...): they pick the catalog's allele and carrier
  * frequencies. Empty: unknown (the catalog's default population).
