@@ -20,7 +20,7 @@ pub mod explain;
 pub mod scope;
 
 use crate::{graph, ApiError, ErrorKind, Result};
-use kinvault_catalog::{Catalog, Category, ConditionDef, Inheritance};
+use kinvault_catalog::{Catalog, ConditionDef, Inheritance};
 use kinvault_model::ConditionStatus;
 use kinvault_pedigree::FamilyGraph;
 use kinvault_risk::mendelian::{self, MemberRisk, Options, RiskError};
@@ -654,11 +654,4 @@ pub fn family_overview(vault: &Vault, graph: &FamilyGraph, proband: &str, scope:
         items,
         errors,
     })
-}
-
-/// Whether `def` is one of the multifactorial conditions the family-history stratification
-/// covers; kept for callers that list models.
-pub fn is_stratified(catalog: &Catalog, def: &ConditionDef) -> bool {
-    def.category != Category::Other
-        && catalog.criterion(stratify::SCHEUNER_CRITERION).is_some_and(|c| c.applies_to.iter().any(|id| id == &def.id))
 }

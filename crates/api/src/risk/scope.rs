@@ -11,7 +11,7 @@ use kinvault_pedigree::{FamilyGraph, PersonIx};
 use kinvault_risk::{ConditionFact, Member, Pedigree, TestFact};
 use kinvault_vault::Vault;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use ts_rs::TS;
 
 use crate::{ApiError, ErrorKind, Result};
@@ -48,11 +48,11 @@ pub struct Extracted {
 /// (so only blood relatives), closest first; then the co-parents of included children.
 fn select(graph: &FamilyGraph, center: PersonIx, scope: &RiskScope) -> (Vec<PersonIx>, bool) {
     let max = scope.max_people.max(1) as usize;
-    // (person, generations up so far, generation offset below the start of descent)
-    let mut seen: HashMap<PersonIx, ()> = HashMap::new();
+    // (person, generations up so far, generation relative to the center, descending yet)
+    let mut seen: HashSet<PersonIx> = HashSet::new();
     let mut order = Vec::new();
     let mut queue = VecDeque::from([(center, 0u32, 0i64, false)]);
-    seen.insert(center, ());
+    seen.insert(center);
     let mut truncated = false;
     while let Some((ix, up, level, descending)) = queue.pop_front() {
         if order.len() >= max {
@@ -62,7 +62,7 @@ fn select(graph: &FamilyGraph, center: PersonIx, scope: &RiskScope) -> (Vec<Pers
         order.push(ix);
         if !descending && up < scope.generations_up {
             for p in graph.biological_parents(ix) {
-                if seen.insert(p, ()).is_none() {
+                if seen.insert(p) {
                     queue.push_back((p, up + 1, level + 1, false));
                 }
             }
@@ -71,7 +71,7 @@ fn select(graph: &FamilyGraph, center: PersonIx, scope: &RiskScope) -> (Vec<Pers
         // below the center's own generation.
         if level > -(scope.generations_down as i64) {
             for c in graph.biological_children(ix) {
-                if seen.insert(c, ()).is_none() {
+                if seen.insert(c) {
                     queue.push_back((c, up, level - 1, true));
                 }
             }
@@ -85,7 +85,7 @@ fn select(graph: &FamilyGraph, center: PersonIx, scope: &RiskScope) -> (Vec<Pers
                 truncated = true;
                 break;
             }
-            if seen.insert(p, ()).is_none() {
+            if seen.insert(p) {
                 order.push(p);
             }
         }
