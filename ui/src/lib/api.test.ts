@@ -1,6 +1,7 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { describe, expect, it, vi } from 'vitest';
 import { api, isApiError, onApiError, toApiError } from './api';
+import type { Family } from '../bindings/Family';
 import { conditionDef } from '../test/backend';
 
 describe('toApiError', () => {
@@ -102,6 +103,34 @@ describe('api commands', () => {
       ['delete_user_condition', { id: 'family-cm' }],
       ['questionnaire', { proband: 'ada' }],
       ['save_questionnaire', { questionnaire }],
+    ]);
+  });
+
+  it('sends the family commands with their argument shapes', async () => {
+    const seen: Array<[string, unknown]> = [];
+    mockIPC((cmd, args) => {
+      seen.push([cmd, args]);
+      return null;
+    });
+    const family: Family = {
+      id: '6f1c2a4e-8b7d-4c3a-9e21-0d5f6a7b8c9d',
+      xref: null,
+      partners: ['ada', 'william'],
+      children: [{ person: 'byron', links: [{ parent: 'william', relationship: 'step' }] }],
+      kind: 'married',
+      events: [],
+      twins: [],
+      consanguineous: false,
+      notes: [],
+      citations: [],
+    };
+    await api.personFamilies('@I1@');
+    await api.saveFamily(family);
+    await api.deleteFamily(family.id);
+    expect(seen).toEqual([
+      ['person_families', { person: '@I1@' }],
+      ['save_family', { family }],
+      ['delete_family', { id: '6f1c2a4e-8b7d-4c3a-9e21-0d5f6a7b8c9d' }],
     ]);
   });
 

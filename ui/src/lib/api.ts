@@ -22,6 +22,7 @@ import type { ExportFamilyRequest } from '../bindings/ExportFamilyRequest';
 import type { ExportFormat } from '../bindings/ExportFormat';
 import type { ExportReport } from '../bindings/ExportReport';
 import type { ExportRequest } from '../bindings/ExportRequest';
+import type { Family } from '../bindings/Family';
 import type { FamilyExportReport } from '../bindings/FamilyExportReport';
 import type { FamilyImportOptions } from '../bindings/FamilyImportOptions';
 import type { FamilyImportReport } from '../bindings/FamilyImportReport';
@@ -35,6 +36,7 @@ import type { OpenVaultRequest } from '../bindings/OpenVaultRequest';
 import type { PeoplePage } from '../bindings/PeoplePage';
 import type { PeopleQuery } from '../bindings/PeopleQuery';
 import type { Person } from '../bindings/Person';
+import type { PersonFamilies } from '../bindings/PersonFamilies';
 import type { PersonRef } from '../bindings/PersonRef';
 import type { ProgressEvent } from '../bindings/ProgressEvent';
 import type { Questionnaire } from '../bindings/Questionnaire';
@@ -196,6 +198,15 @@ export const api = {
     call<Chart>('chart', { req: chartRequest(person, 'descendants', generations) }),
   /** The graph's size and data problems (people recorded as their own ancestors...). */
   graphReport: () => call<GraphReport>('graph_report'),
+  /** The families a person (id or xref) was born or adopted into and the ones they formed, with names. */
+  personFamilies: (person: string) => call<PersonFamilies>('person_families', { person }),
+  /**
+   * Saves a whole family, new or changed (members must be in the vault). Rejects with kind
+   * 'invalid_input', changing nothing, when it would make someone their own ancestor.
+   */
+  saveFamily: (family: Family) => call<Family>('save_family', { family }),
+  /** Deletes a family record (its members' own records stay). */
+  deleteFamily: (id: string) => call<null>('delete_family', { id }),
 
   // Genetic risk (crates/api/src/risk). Every number comes with its explanation: what moved it,
   // the model's parameters and their references. Nothing is cached: each call reads the vault.

@@ -14,6 +14,8 @@ export type PersonDraft = {
   birth: string;
   death: string;
   proband: boolean;
+  /** The person seeking advice, when not the proband. */
+  consultand: boolean;
 };
 
 export function draftFrom(person: Person): PersonDraft {
@@ -26,6 +28,7 @@ export function draftFrom(person: Person): PersonDraft {
     birth: eventDateText(person, 'birth'),
     death: eventDateText(person, 'death'),
     proband: person.proband,
+    consultand: person.consultand ?? false,
   };
 }
 
@@ -76,6 +79,9 @@ export function applyDraft(person: Person, draft: PersonDraft): Person {
   next.sex = draft.sex;
   next.gender = draft.gender.trim() || null;
   next.proband = draft.proband;
+  // The backend leaves the flag out when false; so does the UI, so an unchanged record round-trips.
+  if (draft.consultand) next.consultand = true;
+  else delete next.consultand;
   next.events = setEventDate(next.events, 'birth', draft.birth);
   next.events = setEventDate(next.events, 'death', draft.death);
   // A recorded death means the person has died; the date itself lives on the death event.

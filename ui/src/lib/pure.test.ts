@@ -164,4 +164,14 @@ describe('applyDraft', () => {
     expect(after.gender).toBeNull();
     expect(after.proband).toBe(true);
   });
+
+  it('drafts the consultand flag and sets it only when checked', () => {
+    expect(draftFrom(person()).consultand).toBe(false);
+    expect(draftFrom(person({ consultand: true })).consultand).toBe(true);
+    const sister = applyDraft(person(), { ...draftFrom(person()), consultand: true });
+    expect(sister.consultand).toBe(true);
+    const cleared = applyDraft(person({ consultand: true }), { ...draftFrom(person()), consultand: false });
+    expect('consultand' in cleared).toBe(false);
+    expect(applyDraft(person(), draftFrom(person()))).toEqual(person());
+  });
 });

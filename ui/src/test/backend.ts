@@ -1,5 +1,6 @@
 // A fake backend for component tests: mockIPC routes each `invoke` to a handler and records
 // the call, so tests can assert the exact command names and argument shapes the UI sends.
+import { afterEach, beforeEach } from 'vitest';
 import { mockIPC } from '@tauri-apps/api/mocks';
 import type { AddCondition } from '../bindings/AddCondition';
 import type { AddGeneticTest } from '../bindings/AddGeneticTest';
@@ -13,6 +14,8 @@ import type { ConsanguinityReport } from '../bindings/ConsanguinityReport';
 import type { CoupleRiskReport } from '../bindings/CoupleRiskReport';
 import type { CriterionResult } from '../bindings/CriterionResult';
 import type { Evidence } from '../bindings/Evidence';
+import type { Family } from '../bindings/Family';
+import type { FamilyView } from '../bindings/FamilyView';
 import type { FamilyHistoryReport } from '../bindings/FamilyHistoryReport';
 import type { FamilyOverview } from '../bindings/FamilyOverview';
 import type { KinRelative } from '../bindings/KinRelative';
@@ -20,12 +23,17 @@ import type { RiskExplanation } from '../bindings/RiskExplanation';
 import type { RiskModel } from '../bindings/RiskModel';
 import type { RiskReport } from '../bindings/RiskReport';
 import type { RiskRequest } from '../bindings/RiskRequest';
+import type { ParentLink } from '../bindings/ParentLink';
+import type { PersonFamilies } from '../bindings/PersonFamilies';
+import type { PersonRef } from '../bindings/PersonRef';
 import type { PopulationFrequency } from '../bindings/PopulationFrequency';
 import type { Questionnaire } from '../bindings/Questionnaire';
 import type { QuestionnaireRelation } from '../bindings/QuestionnaireRelation';
 import type { QuestionnaireRelative } from '../bindings/QuestionnaireRelative';
 import type { QuestionnaireSaved } from '../bindings/QuestionnaireSaved';
 import type { Sex } from '../bindings/Sex';
+import type { TwinSet } from '../bindings/TwinSet';
+import type { UnionKind } from '../bindings/UnionKind';
 import type { PersonSummary } from '../bindings/PersonSummary';
 import type { Person } from '../bindings/Person';
 import type { VaultInfo } from '../bindings/VaultInfo';
@@ -167,6 +175,16 @@ export function deferred<T>(): Deferred<T> {
 }
 
 /** jsdom does no layout: give listboxes a real-looking height. */
+/** Registers beforeEach/afterEach hooks that give every listbox `px` of height for the tests of
+ * the calling file (the virtual list renders rows only for the height it sees). */
+export function useListboxHeight(px: number): void {
+  let restore: () => void = () => {};
+  beforeEach(() => {
+    restore = fakeListboxHeight(px);
+  });
+  afterEach(() => restore());
+}
+
 export function fakeListboxHeight(px: number): () => void {
   const original = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'clientHeight');
   Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
@@ -336,7 +354,55 @@ export function primaryCode(def: ConditionDef): Code {
   return { system: 'kinvault', code: def.id, display: def.name };
 }
 
-export type FakeFamily = { id: string; partners: string[]; children: string[] };
+/**
+ * A family of the in-memory vault: partners and children by id, and optionally what a Family
+ * records besides (non-birth links by child, union kind, twin sets, consanguinity).
+ */
+export type FakeFamily = {
+  id: string;
+  partners: string[];
+  children: string[];
+  links?: Record<string, ParentLink[]>;
+  kind?: UnionKind;
+  twins?: TwinSet[];
+  consanguineous?: boolean;
+};
+
+/** A fake family as the backend sends a Family. */
+export function familyOf(f: FakeFamily): Family {
+  return {
+    id: f.id,
+    xref: null,
+    partners: [...f.partners],
+    children: f.children.map((person) => ({ person, links: structuredClone(f.links?.[person] ?? []) })),
+    kind: f.kind ?? 'unknown',
+    events: [],
+    twins: structuredClone(f.twins ?? []),
+    consanguineous: f.consanguineous ?? false,
+    notes: [],
+    citations: [],
+  };
+}
+
+function fakeFamily(f: Family): FakeFamily {
+  const links: Record<string, ParentLink[]> = {};
+  for (const c of f.children) if (c.links.length) links[c.person] = structuredClone(c.links);
+  return {
+    id: f.id,
+    partners: [...f.partners],
+    children: f.children.map((c) => c.person),
+    links,
+    kind: f.kind,
+    twins: structuredClone(f.twins),
+    consanguineous: f.consanguineous,
+  };
+}
+
+/** A person as graph results show them (PersonRef), from the in-memory record. */
+export function refOf(p: Person): PersonRef {
+  const year = (type: 'birth' | 'death') => p.events.find((e) => e.kind.type === type)?.date?.earliest?.year ?? null;
+  return { id: p.id, xref: p.xref, display_name: nameOf(p), sex: p.sex, birth_year: year('birth'), death_year: year('death') };
+}
 
 const invalid = (message: string) => ({ kind: 'invalid_input', message });
 const RELATION_ORDER: QuestionnaireRelation[] = [
@@ -643,7 +709,85 @@ export function healthBackend(initial: Person[], families: FakeFamily[] = [], ri
     if (problems.length) throw invalid(`the condition cannot be added: ${problems.join('; ')}`);
   }
 
+  // ── Families (person_families, save_family, delete_family) ──
+
+  function familyView(f: FakeFamily): FamilyView {
+    const ids = [...f.partners, ...f.children];
+    const people = ids.flatMap((id) => {
+      const p = store.people.get(id);
+      return p ? [refOf(p)] : [];
+    });
+    return { family: familyOf(f), people };
+  }
+
+  function personFamilies(id: string): PersonFamilies {
+    const p = load(id);
+    return {
+      person: refOf(p),
+      as_child: store.families.filter((f) => f.children.includes(p.id)).map(familyView),
+      as_partner: store.families.filter((f) => f.partners.includes(p.id)).map(familyView),
+    };
+  }
+
+  /** Like graph::check_family: the links the family adds must not make anyone their own ancestor. */
+  function checkFamily(family: Family) {
+    const parentsOf = new Map<string, Set<string>>();
+    const link = (child: string, parent: string) => {
+      const set = parentsOf.get(child) ?? new Set<string>();
+      set.add(parent);
+      parentsOf.set(child, set);
+    };
+    // The vault's links as they are (the family's old version included, as in the backend's graph).
+    for (const f of store.families.map(familyOf)) {
+      for (const c of f.children) for (const parent of [...f.partners, ...c.links.map((l) => l.parent)]) link(c.person, parent);
+    }
+    const added = new Map<string, string[]>();
+    for (const c of family.children) {
+      const parents = [...new Set([...family.partners, ...c.links.map((l) => l.parent)])];
+      added.set(c.person, parents);
+      for (const parent of parents) link(c.person, parent);
+    }
+    for (const [child, parents] of added) {
+      const seen = new Set<string>();
+      const stack = [...parents];
+      while (stack.length) {
+        const x = stack.pop()!;
+        if (x === child) {
+          throw invalid(`this family would make ${child} their own ancestor; check who is parent and who is child`);
+        }
+        if (seen.has(x)) continue;
+        seen.add(x);
+        stack.push(...(parentsOf.get(x) ?? []));
+      }
+    }
+  }
+
+  function saveFamily(family: Family): Family {
+    for (const id of [...family.partners, ...family.children.map((c) => c.person)]) {
+      if (!store.people.has(id)) throw { kind: 'not_found', message: `person ${id} is not in this vault` };
+    }
+    checkFamily(family);
+    const saved = fakeFamily(family);
+    const i = store.families.findIndex((f) => f.id === family.id);
+    if (i >= 0) store.families[i] = saved;
+    else store.families.push(saved);
+    return familyOf(saved);
+  }
+
   const handlers: Record<string, Handler> = {
+    person_families: ({ person: id }) => personFamilies(id),
+    save_family: ({ family }: { family: Family }) => saveFamily(structuredClone(family)),
+    delete_family: ({ id }) => {
+      const i = store.families.findIndex((f) => f.id === id);
+      if (i < 0) throw { kind: 'not_found', message: `family ${id} is not in this vault` };
+      store.families.splice(i, 1);
+      return null;
+    },
+    find_person_ref: ({ reference }) => {
+      const p = store.people.get(reference) ?? [...store.people.values()].find((q) => q.xref === reference);
+      if (!p) throw { kind: 'not_found', message: `no person with id or xref "${reference}" in this vault` };
+      return refOf(p);
+    },
     vault_info: () => vaultInfo(undefined, store.people.size),
     list_people: ({ query }) => {
       const q = (query.search ?? '').toLowerCase();

@@ -2,13 +2,13 @@
 // whole App against the in-memory health backend (test/backend.ts: healthBackend).
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import App from '../App.svelte';
 import type { ConditionDef } from '../bindings/ConditionDef';
 import type { Person } from '../bindings/Person';
 import type { Questionnaire } from '../bindings/Questionnaire';
 import {
-  fakeListboxHeight,
+  useListboxHeight,
   healthBackend,
   mockBackend,
   person,
@@ -17,11 +17,7 @@ import {
   type Handler,
 } from '../test/backend';
 
-let restoreHeight: () => void;
-beforeEach(() => {
-  restoreHeight = fakeListboxHeight(440);
-});
-afterEach(() => restoreHeight());
+useListboxHeight(440);
 
 function ada(overrides: Partial<Person> = {}): Person {
   return person({ id: 'ada', events: [], ...overrides });

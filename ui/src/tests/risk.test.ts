@@ -3,7 +3,7 @@
 // risk fixtures shaped like crates/api/tests/risk.rs results).
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import App from '../App.svelte';
 import type { Person } from '../bindings/Person';
 import type { Sex } from '../bindings/Sex';
@@ -18,7 +18,7 @@ import {
   amsterdamMet,
   consanguinityFixture,
   criterionResult,
-  fakeListboxHeight,
+  useListboxHeight,
   familyHistory,
   healthBackend,
   mockBackend,
@@ -30,11 +30,7 @@ import {
   type RiskFixtures,
 } from '../test/backend';
 
-let restoreHeight: () => void;
-beforeEach(() => {
-  restoreHeight = fakeListboxHeight(440);
-});
-afterEach(() => restoreHeight());
+useListboxHeight(440);
 
 function named(id: string, given: string, surname: string, sex: Sex, overrides: Partial<Person> = {}): Person {
   return person({

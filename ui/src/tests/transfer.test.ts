@@ -1,17 +1,13 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { emit } from '@tauri-apps/api/event';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import App from '../App.svelte';
 import type { ExportReport } from '../bindings/ExportReport';
 import type { ImportReport } from '../bindings/ImportReport';
-import { deferred, fakeListboxHeight, mockBackend, pageOf, unlockedStatus, vaultInfo, type Handler } from '../test/backend';
+import { deferred, useListboxHeight, mockBackend, pageOf, unlockedStatus, vaultInfo, type Handler } from '../test/backend';
 
-let restoreHeight: () => void;
-beforeEach(() => {
-  restoreHeight = fakeListboxHeight(440);
-});
-afterEach(() => restoreHeight());
+useListboxHeight(440);
 
 const GED = '/home/ada/Downloads/lovelace.ged';
 
