@@ -172,6 +172,28 @@ describe('Kinvault desktop app', () => {
     await waitForRowCount(1, 'Ada is still there after the import');
   });
 
+  it("shows an imported person's parents in the family section", async () => {
+    await fill('people-search', 'agnan');
+    let index = -1;
+    await browser.waitUntil(
+      async () => {
+        index = (await rowTexts()).findIndex((t) => t.includes('Agnan'));
+        return index >= 0;
+      },
+      { timeoutMsg: 'no row for Agnan Fionn' },
+    );
+    await (await rows())[index].click();
+    await byTestId('family-section').waitForDisplayed();
+    // person_families against the real vault: Agnan's parents are in the file.
+    const people = () => browser.execute(() => document.querySelectorAll('[data-testid="family-person"]').length);
+    await browser.waitUntil(async () => (await people()) >= 2, {
+      timeout: 20_000,
+      timeoutMsg: 'the family section lists fewer than two relatives',
+    });
+    const loadError = await browser.execute(() => document.querySelector('[data-testid="family-load-error"]')?.textContent ?? '');
+    assert.equal(loadError, '', 'the family section failed to load');
+  });
+
   it('draws the pedigree chart of an imported person', async () => {
     await fill('people-search', 'agnan');
     let index = -1;
