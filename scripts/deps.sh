@@ -38,7 +38,10 @@ APT_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev libxdo
   libayatana-appindicator3-dev librsvg2-dev file
   # Clinical interop tests: plink2 reads our PED/.fam exports; a Python venv for the FHIR
   # validator (scripts/fhir-validate.sh installs fhir.resources from PyPI into it).
-  plink2 python3 python3-venv)
+  plink2 python3 python3-venv
+  # Clinician report tests: pdftotext/pdftoppm read and render the PDFs we write; fonts for the
+  # pedigree's text when it is embedded in a PDF; rsvg-convert renders the pedigree SVG to PNG.
+  poppler-utils fonts-dejavu-core librsvg2-bin)
 # E2E: WebKitWebDriver (which tauri-driver spawns), a virtual X server, and curl
 # for waiting on the driver's port.
 if [[ $E2E == 1 ]]; then

@@ -46,6 +46,7 @@ const COMMANDS: &[&str] = &[
     "couple_risk",
     "consanguinity",
     "family_overview",
+    "pedigree_drawing",
     "person_families",
     "save_family",
     "delete_family",

@@ -181,6 +181,15 @@ async fn family_overview(app: Shared<'_>, proband: String) -> Result<risk::Famil
     blocking(&app, move |a| a.family_overview(&proband)).await
 }
 
+/// The clinical (NSGC) pedigree around a proband, as SVG.
+#[tauri::command]
+async fn pedigree_drawing(
+    app: Shared<'_>,
+    req: pedigree_drawing::PedigreeRequest,
+) -> Result<pedigree_drawing::PedigreeDrawing> {
+    blocking(&app, move |a| a.pedigree_drawing(&req)).await
+}
+
 /// The families a person belongs to, with their members' names.
 #[tauri::command]
 async fn person_families(app: Shared<'_>, person: String) -> Result<families::PersonFamilies> {
@@ -451,6 +460,7 @@ fn main() {
             couple_risk,
             consanguinity,
             family_overview,
+            pedigree_drawing,
             person_families,
             save_family,
             delete_family,

@@ -450,6 +450,15 @@ impl App {
         self.with_graph(|v, g| crate::risk::consanguinity(v, &g.graph, a, b))
     }
 
+    /// The clinical (NSGC) pedigree drawing around a proband (see
+    /// [`crate::pedigree_drawing::pedigree`]).
+    pub fn pedigree_drawing(
+        &self,
+        req: &crate::pedigree_drawing::PedigreeRequest,
+    ) -> Result<crate::pedigree_drawing::PedigreeDrawing> {
+        self.with_graph(|v, g| crate::pedigree_drawing::pedigree(v, &g.graph, req))
+    }
+
     /// Who in the family should consider counselling, testing or screening.
     pub fn family_overview(&self, proband: &str) -> Result<crate::risk::FamilyOverview> {
         self.with_graph(|v, g| crate::risk::family_overview(v, &g.graph, proband, &Default::default()))

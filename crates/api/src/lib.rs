@@ -17,6 +17,7 @@ pub mod error;
 pub mod families;
 pub mod graph;
 pub mod history;
+pub mod pedigree_drawing;
 pub mod people;
 pub mod risk;
 pub mod settings;

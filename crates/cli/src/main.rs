@@ -215,6 +215,26 @@ enum Command {
         #[command(flatten)]
         out: JsonFlag,
     },
+    /// Draw the clinical pedigree (NSGC symbols) around a proband as SVG.
+    Pedigree {
+        #[command(flatten)]
+        v: VaultArg,
+        /// The proband (id or GEDCOM xref).
+        #[arg(long, value_name = "P")]
+        proband: String,
+        /// Generations up and down from the proband (default 3; 0 = everyone related by blood).
+        #[arg(long, short = 'g', value_name = "N", default_value_t = 3)]
+        generations: u32,
+        /// Conditions to shade (catalog ids, repeatable); default: the most frequent ones.
+        #[arg(long, value_name = "ID")]
+        condition: Vec<String>,
+        /// Leave names out of the drawing.
+        #[arg(long)]
+        no_names: bool,
+        /// The SVG file to write.
+        #[arg(short = 'o', long, value_name = "FILE.svg")]
+        output: PathBuf,
+    },
     /// A person's inbreeding coefficients (autosomal and X chromosome) and how their parents are
     /// related.
     Inbreeding {
@@ -789,6 +809,16 @@ fn run_risk(
     Ok(())
 }
 
+/// Writes `bytes` to a temporary file beside `path`, then renames it into place (a failed write
+/// never leaves half a file).
+fn write_file_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("kinvault")));
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
 fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
@@ -1350,6 +1380,27 @@ fn run(cli: Cli) -> Result<i32> {
             let vault = open(&v)?;
             let loaded = graph::load(&vault)?;
             run_risk(&vault, &loaded.graph, person, couple, condition, horizon, overview, notable, out.json)?;
+        }
+        Command::Pedigree { v, proband, generations, condition, no_names, output } => {
+            let vault = open(&v)?;
+            let loaded = graph::load(&vault)?;
+            let req = kinvault_api::pedigree_drawing::PedigreeRequest {
+                proband,
+                generations: (generations > 0).then_some(generations),
+                conditions: condition,
+                names: !no_names,
+                ..kinvault_api::pedigree_drawing::PedigreeRequest::new("")
+            };
+            let d = kinvault_api::pedigree_drawing::pedigree(&vault, &loaded.graph, &req)?;
+            write_file_atomically(&output, d.svg.as_bytes())?;
+            eprintln!(
+                "Wrote {} ({} people, {} families{}{})",
+                output.display(),
+                d.people,
+                d.unions,
+                if d.conditions.is_empty() { String::new() } else { format!("; shaded: {}", d.conditions.join(", ")) },
+                if d.truncated { "; cut at the size limit" } else { "" }
+            );
         }
         Command::Inbreeding { v, person, out } => {
             let vault = open(&v)?;

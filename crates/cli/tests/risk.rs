@@ -220,3 +220,31 @@ fn families_through_the_cli_feed_the_risk_engine() {
     let e = fails(run(d, &["family", "add", &vault, "--partner", &ids["t1"], "--child", &ids["mum"]]));
     assert!(e.contains("own ancestor") || e.contains("cycle"), "{e}");
 }
+
+#[test]
+fn pedigree_svg_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let vault = family(d);
+    let svg = d.join("ped.svg");
+    // Two generations up: parents and grandparents, not the great-grandparents G1 and G2.
+    let out = run(d, &["pedigree", &vault, "--proband", "ME", "-g", "2", "-o", svg.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.starts_with("<svg") || text.starts_with("<?xml"), "{}", &text[..80.min(text.len())]);
+    assert_eq!(text.matches("class=\"person\"").count(), 8);
+    assert!(text.contains("data-affected=\"cystic-fibrosis\""), "Bro is shaded for CF");
+    assert!(text.contains("Bro T"), "names shown by default");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("8 people"));
+    // Everyone: the parents are first cousins and their common ancestors are drawn, so their
+    // union gets the double line.
+    ok(run(d, &["pedigree", &vault, "--proband", "ME", "-g", "0", "-o", svg.to_str().unwrap()]));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert_eq!(text.matches("class=\"person\"").count(), 10);
+    assert!(text.contains("class=\"union-double\""), "consanguinity double line");
+    ok(run(d, &["pedigree", &vault, "--proband", "ME", "--no-names", "-o", svg.to_str().unwrap()]));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(!text.contains("Bro T") && !text.contains(" T<"), "no names");
+    let e = fails(run(d, &["pedigree", &vault, "--proband", "ME", "--condition", "nope", "-o", svg.to_str().unwrap()]));
+    assert!(e.contains("\"nope\" is not a condition id"), "{e}");
+}

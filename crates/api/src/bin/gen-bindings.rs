@@ -51,6 +51,8 @@ fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     kinvault_api::risk::ConsanguinityReport::export_all_to(dir)?;
     kinvault_api::risk::FamilyOverview::export_all_to(dir)?;
     kinvault_api::families::PersonFamilies::export_all_to(dir)?;
+    kinvault_api::pedigree_drawing::PedigreeRequest::export_all_to(dir)?;
+    kinvault_api::pedigree_drawing::PedigreeDrawing::export_all_to(dir)?;
     Ok(())
 }
 
