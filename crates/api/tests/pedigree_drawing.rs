@@ -67,10 +67,9 @@ fn symbol<'a>(svg: &'a str, id: &str) -> &'a str {
     &svg[at..at + end]
 }
 
-/// Grandparents G1 + G2 with daughters Mum and Aunt; Mum + Dad (first cousins of each other's
-/// families? no: Dad is married in) have MZ twins T1, T2 and an adopted son Ad; Aunt has
-/// breast cancer at 41; T1 carries BRCA1. A great-grandmother GG is above G2; a stranger S
-/// is unrelated.
+/// Grandparents G1 + G2 with daughters Mum and Aunt; Mum + Dad (married in) have MZ twins T1,
+/// T2 and an adopted son Ad; Aunt has breast cancer at 41; T1 carries BRCA1. A
+/// great-grandmother GG is above G2; a stranger S is unrelated.
 fn family() -> Fam {
     let mut f = Fam::new();
     f.person("GG", Sex::Female, |p| {
@@ -103,7 +102,7 @@ fn family() -> Fam {
     f.family(&["G1", "G2"], &["Mum", "Aunt"], |_, _| {});
     f.family(&["Dad", "Mum"], &["T1", "T2", "Ad"], |fam, ids| {
         fam.twins.push(TwinSet { members: vec![ids["T1"], ids["T2"]], zygosity: Zygosity::Monozygotic });
-        let (dad, mum, ad) = (ids["Dad"], ids["Mum"], ids["Ad"]);
+        let (dad, mum) = (ids["Dad"], ids["Mum"]);
         fam.children[2].links = vec![
             ParentLink { parent: dad, relationship: ChildRelationship::Adopted },
             ParentLink { parent: mum, relationship: ChildRelationship::Adopted },
