@@ -47,6 +47,7 @@ const COMMANDS: &[&str] = &[
     "consanguinity",
     "family_overview",
     "pedigree_drawing",
+    "clinician_report",
     "person_families",
     "save_family",
     "delete_family",

@@ -190,6 +190,28 @@ async fn pedigree_drawing(
     blocking(&app, move |a| a.pedigree_drawing(&req)).await
 }
 
+/// The clinician report of a proband as PDF or HTML, base64-encoded for `save_binary_file`.
+#[tauri::command]
+async fn clinician_report(
+    app: Shared<'_>,
+    req: report::ReportRequest,
+    format: report::ReportFormat,
+) -> Result<report::ReportFile> {
+    use base64::Engine as _;
+    blocking(&app, move |a| {
+        let bytes = a.clinician_report(&req, format)?;
+        let ext = match format {
+            report::ReportFormat::Pdf => "pdf",
+            report::ReportFormat::Html => "html",
+        };
+        Ok(report::ReportFile {
+            file_name: format!("family-report.{ext}"),
+            base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        })
+    })
+    .await
+}
+
 /// The families a person belongs to, with their members' names.
 #[tauri::command]
 async fn person_families(app: Shared<'_>, person: String) -> Result<families::PersonFamilies> {
@@ -461,6 +483,7 @@ fn main() {
             consanguinity,
             family_overview,
             pedigree_drawing,
+            clinician_report,
             person_families,
             save_family,
             delete_family,

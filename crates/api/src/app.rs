@@ -459,6 +459,15 @@ impl App {
         self.with_graph(|v, g| crate::pedigree_drawing::pedigree(v, &g.graph, req))
     }
 
+    /// The clinician report as a file (see [`crate::report`]).
+    pub fn clinician_report(
+        &self,
+        req: &crate::report::ReportRequest,
+        format: crate::report::ReportFormat,
+    ) -> Result<Vec<u8>> {
+        self.with_graph(|v, g| crate::report::render(v, &g.graph, req, format))
+    }
+
     /// Who in the family should consider counselling, testing or screening.
     pub fn family_overview(&self, proband: &str) -> Result<crate::risk::FamilyOverview> {
         self.with_graph(|v, g| crate::risk::family_overview(v, &g.graph, proband, &Default::default()))

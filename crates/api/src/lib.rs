@@ -19,6 +19,7 @@ pub mod graph;
 pub mod history;
 pub mod pedigree_drawing;
 pub mod people;
+pub mod report;
 pub mod risk;
 pub mod settings;
 pub mod transfer;

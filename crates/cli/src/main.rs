@@ -235,6 +235,25 @@ enum Command {
         #[arg(short = 'o', long, value_name = "FILE.svg")]
         output: PathBuf,
     },
+    /// The clinician report of a proband: pedigree, relatives with coded conditions and test
+    /// results, risks with explanations and references, provenance. PDF or HTML by extension.
+    Report {
+        #[command(flatten)]
+        v: VaultArg,
+        #[arg(long, value_name = "P")]
+        proband: String,
+        /// Generations up and down (default 3; 0 = everyone related by blood).
+        #[arg(long, short = 'g', value_name = "N", default_value_t = 3)]
+        generations: u32,
+        /// Conditions to shade and assess in detail (repeatable); default: the notable ones.
+        #[arg(long, value_name = "ID")]
+        condition: Vec<String>,
+        #[arg(long)]
+        no_names: bool,
+        /// FILE.pdf or FILE.html.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: PathBuf,
+    },
     /// A person's inbreeding coefficients (autosomal and X chromosome) and how their parents are
     /// related.
     Inbreeding {
@@ -1401,6 +1420,21 @@ fn run(cli: Cli) -> Result<i32> {
                 if d.conditions.is_empty() { String::new() } else { format!("; shaded: {}", d.conditions.join(", ")) },
                 if d.truncated { "; cut at the size limit" } else { "" }
             );
+        }
+        Command::Report { v, proband, generations, condition, no_names, output } => {
+            use kinvault_api::report::{render, ReportFormat, ReportRequest};
+            let format = match output.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+                Some("pdf") => ReportFormat::Pdf,
+                Some("html" | "htm") => ReportFormat::Html,
+                _ => bail!("{}: name the report FILE.pdf or FILE.html", output.display()),
+            };
+            let vault = open(&v)?;
+            let loaded = graph::load(&vault)?;
+            let req =
+                ReportRequest { proband, generations: Some(generations), conditions: condition, names: !no_names };
+            let bytes = render(&vault, &loaded.graph, &req, format)?;
+            write_file_atomically(&output, &bytes)?;
+            eprintln!("Wrote {} ({} bytes)", output.display(), bytes.len());
         }
         Command::Inbreeding { v, person, out } => {
             let vault = open(&v)?;

@@ -248,3 +248,67 @@ fn pedigree_svg_through_the_cli() {
     let e = fails(run(d, &["pedigree", &vault, "--proband", "ME", "--condition", "nope", "-o", svg.to_str().unwrap()]));
     assert!(e.contains("\"nope\" is not a condition id"), "{e}");
 }
+
+/// pdftotext/pdftoppm (Debian poppler-utils): required in CI, skipped with a message elsewhere.
+fn poppler() -> bool {
+    let found = std::process::Command::new("pdftotext").arg("-v").output().is_ok();
+    if !found {
+        assert!(std::env::var("CI").is_err(), "pdftotext missing in CI: scripts/deps.sh installs poppler-utils");
+        eprintln!("skipped: pdftotext (poppler-utils) is not installed");
+    }
+    found
+}
+
+#[test]
+fn clinician_report_as_pdf_and_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let vault = family(d);
+    let html = d.join("report.html");
+    ok(run(d, &["report", &vault, "--proband", "ME", "-o", html.to_str().unwrap()]));
+    let text = std::fs::read_to_string(&html).unwrap();
+    for section in ["Pedigree", "Relatives", "Risk assessment", "Family history criteria", "Provenance", "References"] {
+        assert!(text.contains(section), "HTML lacks {section}");
+    }
+    assert!(text.contains("<svg"), "the pedigree is inlined");
+    assert!(text.contains("Cystic fibrosis"));
+    assert!(text.contains("67%"), "the CF carrier probability of the proband");
+
+    let pdf = d.join("report.pdf");
+    ok(run(d, &["report", &vault, "--proband", "ME", "--no-names", "-o", pdf.to_str().unwrap()]));
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    if poppler() {
+        let out = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        for expected in [
+            "Family history and genetic risk report",
+            "Pedigree",
+            "Relatives",
+            "Risk assessment",
+            "Provenance",
+            "References",
+            "Cystic fibrosis",
+            "SNOMED 190905008",
+            "Carrier probability 67%",
+            "American College of Obstetricians",
+        ] {
+            assert!(text.contains(expected), "PDF text lacks {expected:?}:\n{text}");
+        }
+        assert!(!text.contains("Bro T"), "names hidden");
+        let png = d.join("page");
+        let status = std::process::Command::new("pdftoppm")
+            .args(["-png", "-r", "40", "-f", "1", "-l", "1"])
+            .arg(&pdf)
+            .arg(&png)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let rendered = std::fs::read_dir(d).unwrap().filter_map(|e| e.ok()).any(|e| {
+            e.file_name().to_string_lossy().starts_with("page") && e.metadata().map(|m| m.len() > 1000).unwrap_or(false)
+        });
+        assert!(rendered, "pdftoppm rendered page 1");
+    }
+    let e = fails(run(d, &["report", &vault, "--proband", "ME", "-o", d.join("r.docx").to_str().unwrap()]));
+    assert!(e.contains("FILE.pdf or FILE.html"), "{e}");
+}

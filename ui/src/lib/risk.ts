@@ -65,7 +65,9 @@ export function percent(p: Probability): string {
   if (!finite(p)) return '—';
   const pc = p * 100;
   if (p <= 0) return '0%';
-  if (pc >= 99.95 && p < 1) return `${toFixedEven(pc, 2)}%`;
+  if (p < 1 && pc >= 99.995) return '>99.99%';
+  // Not "100%" for something that is not certain.
+  if (p < 1 && pc >= 99.5) return `${toFixedEven(pc, 2)}%`;
   if (pc >= 10) return `${toFixedEven(pc, 0)}%`;
   if (pc >= 1) return `${toFixedEven(pc, 1)}%`;
   if (pc >= 0.1) return `${toFixedEven(pc, 2)}%`;

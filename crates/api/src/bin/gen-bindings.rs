@@ -53,6 +53,9 @@ fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     kinvault_api::families::PersonFamilies::export_all_to(dir)?;
     kinvault_api::pedigree_drawing::PedigreeRequest::export_all_to(dir)?;
     kinvault_api::pedigree_drawing::PedigreeDrawing::export_all_to(dir)?;
+    kinvault_api::report::ReportRequest::export_all_to(dir)?;
+    kinvault_api::report::ReportFormat::export_all_to(dir)?;
+    kinvault_api::report::ReportFile::export_all_to(dir)?;
     Ok(())
 }
 

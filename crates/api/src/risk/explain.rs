@@ -67,7 +67,10 @@ pub fn percent(p: f64) -> String {
     let pc = p * 100.0;
     if p <= 0.0 {
         "0%".into()
-    } else if pc >= 99.95 && p < 1.0 {
+    } else if p < 1.0 && pc >= 99.995 {
+        ">99.99%".into()
+    } else if p < 1.0 && pc >= 99.5 {
+        // Not "100%" for something that is not certain.
         format!("{pc:.2}%")
     } else if pc >= 10.0 {
         format!("{pc:.0}%")
@@ -101,7 +104,10 @@ fn age_text(a: f64) -> String {
 }
 
 /// How member `m` is related to the assessed person, in words (no names).
-pub fn relation_of(ped: &Pedigree, m: Ix, relatives: &[Relative]) -> String {
+pub fn relation_of(ped: &Pedigree, m: Ix, relatives: &[Relative], center: Option<Ix>) -> String {
+    if center == Some(m) {
+        return "this person".into();
+    }
     match relatives.iter().find(|r| r.ix == m) {
         Some(r) if r.degree == 0 => "this person".into(),
         Some(r) => r.relation.clone(),
@@ -191,6 +197,7 @@ const MAX_FACTS: usize = 8;
 
 fn groups(
     ped: &Pedigree,
+    center: Ix,
     evidence: &[Ix],
     relatives: &[Relative],
     def: &ConditionDef,
@@ -200,7 +207,7 @@ fn groups(
     let mut unaffected: HashMap<String, Vec<Ix>> = HashMap::new();
     let mut out = Vec::new();
     for &m in evidence {
-        let relation = relation_of(ped, m, relatives);
+        let relation = relation_of(ped, m, relatives, Some(center));
         let (text, plain_unaffected) = evidence_text(ped, m, def, catalog);
         if plain_unaffected {
             unaffected.entry(relation).or_default().push(m);
@@ -208,7 +215,7 @@ fn groups(
             out.push(Group {
                 members: vec![m],
                 description: format!("{relation}: {text}"),
-                degree: degree.get(&m).copied().unwrap_or(9),
+                degree: if m == center { 0 } else { degree.get(&m).copied().unwrap_or(9) },
             });
         }
     }
@@ -221,7 +228,11 @@ fn groups(
             _ => " (age unknown)".into(),
         };
         out.push(Group {
-            degree: members.iter().filter_map(|m| degree.get(m)).copied().min().unwrap_or(9),
+            degree: if members.contains(&center) {
+                0
+            } else {
+                members.iter().filter_map(|m| degree.get(m)).copied().min().unwrap_or(9)
+            },
             description: format!("{}: unaffected{ages}", plural(&relation, members.len())),
             members,
         });
@@ -341,7 +352,7 @@ pub fn mendelian(i: MendelianInput<'_>) -> Explanation {
     let prior = i.full.prior_carrier_probability;
     let measure = "carrier probability".to_string();
     let mut facts = Vec::new();
-    for g in groups(i.ped, i.evidence, i.relatives, i.def, i.catalog) {
+    for g in groups(i.ped, i.center, i.evidence, i.relatives, i.def, i.catalog) {
         let opts = Options {
             horizon: i.horizon,
             members: Some(vec![i.center]),
@@ -561,4 +572,29 @@ pub fn couple(
         model_words(def),
     );
     e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent;
+
+    #[test]
+    fn percentages_read_like_a_counsellor_writes_them() {
+        // The same cases as ui/src/lib/risk.test.ts (the UI's port must print the same text).
+        for (p, text) in [
+            (1.0, "100%"),
+            (0.99999, ">99.99%"),
+            (0.9996, "99.96%"),
+            (0.995, "99.50%"),
+            (2.0 / 3.0, "67%"),
+            (0.04, "4.0%"),
+            (0.0012, "0.12%"),
+            (0.0009999, "1 in 1,000"),
+            (4e-5, "1 in 25,000"),
+            (0.0, "0%"),
+            (f64::NAN, "—"),
+        ] {
+            assert_eq!(percent(p), text, "{p}");
+        }
+    }
 }

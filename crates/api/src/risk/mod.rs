@@ -278,7 +278,7 @@ fn prior_member(ped: &Pedigree, center: Ix, def: &ConditionDef, catalog: &Catalo
 pub(crate) fn risk_error_text(e: &RiskError, ped: &Pedigree, relatives: &[stratify::Relative]) -> String {
     match e {
         RiskError::InconsistentEvidence { hint, members } if !members.is_empty() => {
-            let who: Vec<String> = members.iter().map(|&m| explain::relation_of(ped, m, relatives)).collect();
+            let who: Vec<String> = members.iter().map(|&m| explain::relation_of(ped, m, relatives, None)).collect();
             format!("the records cannot all be true under the model ({hint}); check the records of: {}", who.join(", "))
         }
         other => other.to_string(),
