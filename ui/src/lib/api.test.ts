@@ -171,6 +171,43 @@ describe('api commands', () => {
     ]);
   });
 
+  it('sends the clinical pedigree and clinician report commands with their argument shapes', async () => {
+    const seen: Array<[string, unknown]> = [];
+    mockIPC((cmd, args) => {
+      seen.push([cmd, args]);
+      return null;
+    });
+    const everyone = { proband: '@I1@', generations: null, conditions: [], names: false, ages: true, test_results: false, title: null };
+    await api.pedigreeDrawing(everyone);
+    await api.pedigreeDrawing({ ...everyone, proband: 'ada', generations: 3, conditions: ['cystic-fibrosis'], names: true });
+    await api.clinicianReport({ proband: 'ada', generations: 0, conditions: ['cystic-fibrosis'], names: false }, 'pdf');
+    await api.clinicianReport({ proband: 'ada', generations: 2, conditions: [], names: true }, 'html');
+    await api.saveTextFile('clinical-pedigree.svg', '<svg/>');
+    expect(seen).toEqual([
+      [
+        'pedigree_drawing',
+        { req: { proband: '@I1@', generations: null, conditions: [], names: false, ages: true, test_results: false, title: null } },
+      ],
+      [
+        'pedigree_drawing',
+        {
+          req: {
+            proband: 'ada',
+            generations: 3,
+            conditions: ['cystic-fibrosis'],
+            names: true,
+            ages: true,
+            test_results: false,
+            title: null,
+          },
+        },
+      ],
+      ['clinician_report', { req: { proband: 'ada', generations: 0, conditions: ['cystic-fibrosis'], names: false }, format: 'pdf' }],
+      ['clinician_report', { req: { proband: 'ada', generations: 2, conditions: [], names: true }, format: 'html' }],
+      ['save_text_file', { suggestedName: 'clinical-pedigree.svg', text: '<svg/>' }],
+    ]);
+  });
+
   it('rejects with a normalised ApiError and notifies error listeners', async () => {
     mockIPC((cmd) => {
       if (cmd === 'vault_info') throw { kind: 'locked', message: 'the vault is locked' };

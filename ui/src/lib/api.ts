@@ -33,6 +33,8 @@ import type { InbreedingResult } from '../bindings/InbreedingResult';
 import type { IntegrityReport } from '../bindings/IntegrityReport';
 import type { NewPerson } from '../bindings/NewPerson';
 import type { OpenVaultRequest } from '../bindings/OpenVaultRequest';
+import type { PedigreeDrawing } from '../bindings/PedigreeDrawing';
+import type { PedigreeRequest } from '../bindings/PedigreeRequest';
 import type { PeoplePage } from '../bindings/PeoplePage';
 import type { PeopleQuery } from '../bindings/PeopleQuery';
 import type { Person } from '../bindings/Person';
@@ -43,6 +45,9 @@ import type { Questionnaire } from '../bindings/Questionnaire';
 import type { QuestionnaireSaved } from '../bindings/QuestionnaireSaved';
 import type { RecoverVaultRequest } from '../bindings/RecoverVaultRequest';
 import type { RelateResult } from '../bindings/RelateResult';
+import type { ReportFile } from '../bindings/ReportFile';
+import type { ReportFormat } from '../bindings/ReportFormat';
+import type { ReportRequest } from '../bindings/ReportRequest';
 import type { RiskReport } from '../bindings/RiskReport';
 import type { RiskRequest } from '../bindings/RiskRequest';
 import type { VaultInfo } from '../bindings/VaultInfo';
@@ -222,6 +227,20 @@ export const api = {
     call<CoupleRiskReport>('couple_risk', { a, b, condition, horizon }),
   /** Inbreeding coefficient of a child of `a` and `b`, and the added risk per recessive condition. */
   consanguinity: (a: string, b: string) => call<ConsanguinityReport>('consanguinity', { a, b }),
+
+  // Clinical pedigree and clinician report (crates/api/src/pedigree_drawing.rs, report.rs;
+  // docs/pedigree-drawing.md).
+  /**
+   * The NSGC pedigree around a proband as SVG text, with who and what it shows. `generations`
+   * null: everyone related by blood (at most 1,000 people, then `truncated`).
+   */
+  pedigreeDrawing: (req: PedigreeRequest) => call<PedigreeDrawing>('pedigree_drawing', { req }),
+  /**
+   * The clinician report (pedigree, family history, risks, references) as a PDF or HTML file,
+   * base64-encoded for saveBinaryFile. Here `generations` 0 means everyone, null the default 3.
+   */
+  clinicianReport: (req: ReportRequest, format: ReportFormat) =>
+    call<ReportFile>('clinician_report', { req, format }),
 };
 
 function chartRequest(center: string, kind: ChartKind, generations: number): ChartRequest {

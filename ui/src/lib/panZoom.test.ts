@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { panBy, pinch, wheelFactor, zoomAt } from './panZoom';
+import { PanZoomGesture, panBy, pinch, wheelFactor, zoomAt } from './panZoom';
 
 describe('pan and zoom', () => {
   it('zooms around the pointer: the point under it stays put', () => {
@@ -34,5 +34,50 @@ describe('pan and zoom', () => {
     // Moving both fingers pans.
     const p = pinch(t, [40, 50], [60, 50], [50, 60], [70, 60], 0.01, 4);
     expect(p).toEqual({ x: 10, y: 10, k: 1 });
+  });
+});
+
+describe('pan/zoom gesture', () => {
+  const t0 = { x: 0, y: 0, k: 1 };
+
+  it('keeps a press that barely moves a click, and pans once it moves far enough', () => {
+    const g = new PanZoomGesture(0.01, 4, 4);
+    g.down(1, [10, 10]);
+    expect(g.move(1, [12, 11], t0)).toBeNull();
+    g.up(1);
+    expect(g.endsDrag()).toBe(false);
+
+    g.down(1, [10, 10]);
+    const first = g.move(1, [20, 10], t0)!;
+    expect(first).toEqual({ t: { x: 10, y: 0, k: 1 }, capture: true });
+    const second = g.move(1, [25, 15], first.t)!;
+    expect(second).toEqual({ t: { x: 15, y: 5, k: 1 }, capture: false });
+    g.up(1);
+    // The click ending the drag is swallowed, once.
+    expect(g.endsDrag()).toBe(true);
+    expect(g.endsDrag()).toBe(false);
+  });
+
+  it('ignores pointers it did not see go down', () => {
+    const g = new PanZoomGesture(0.01, 4);
+    expect(g.move(7, [100, 100], t0)).toBeNull();
+  });
+
+  it('pinches with two pointers within the scale limits', () => {
+    const g = new PanZoomGesture(0.01, 1.5);
+    g.down(1, [0, 0]);
+    g.down(2, [100, 0]);
+    const zoomed = g.move(2, [200, 0], t0)!;
+    expect(zoomed.t.k).toBe(1.5);
+    expect(g.endsDrag()).toBe(true);
+  });
+
+  it('a new press after an unfinished drag starts afresh', () => {
+    const g = new PanZoomGesture(0.01, 4);
+    g.down(1, [0, 0]);
+    g.move(1, [50, 0], t0);
+    g.up(1);
+    g.down(1, [0, 0]);
+    expect(g.endsDrag()).toBe(false);
   });
 });

@@ -23,7 +23,12 @@ import type { RiskExplanation } from '../bindings/RiskExplanation';
 import type { RiskModel } from '../bindings/RiskModel';
 import type { RiskReport } from '../bindings/RiskReport';
 import type { RiskRequest } from '../bindings/RiskRequest';
+import type { ReportFile } from '../bindings/ReportFile';
+import type { ReportFormat } from '../bindings/ReportFormat';
+import type { ReportRequest } from '../bindings/ReportRequest';
 import type { ParentLink } from '../bindings/ParentLink';
+import type { PedigreeDrawing } from '../bindings/PedigreeDrawing';
+import type { PedigreeRequest } from '../bindings/PedigreeRequest';
 import type { PersonFamilies } from '../bindings/PersonFamilies';
 import type { PersonRef } from '../bindings/PersonRef';
 import type { PopulationFrequency } from '../bindings/PopulationFrequency';
@@ -405,6 +410,112 @@ export function refOf(p: Person): PersonRef {
 }
 
 const invalid = (message: string) => ({ kind: 'invalid_input', message });
+
+// ── Clinical pedigree drawing and clinician report (pedigree_drawing, clinician_report) ──────
+
+/** A person as the fake drawing draws them; `generation` 0 is the top row. */
+export type DrawnPerson = {
+  id: string;
+  name: string;
+  sex: Sex;
+  generation: number;
+  /** Catalog ids of the shaded conditions they are affected by. */
+  affected?: string[];
+  deceased?: boolean;
+  proband?: boolean;
+};
+
+const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX', 'X', 'XI', 'XII', 'XIII'];
+const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * A small SVG shaped like crates/drawing's (svg.rs): a `<g class="person" data-id=…
+ * data-number=…>` per person with a <title> tooltip and a symbol, generation numerals, a
+ * legend; names only when `names`. The individual numbers ("II-1") by id.
+ */
+export function pedigreeSvg(
+  people: DrawnPerson[],
+  shaded: Array<{ id: string; label: string }>,
+  names: boolean,
+): { svg: string; numbers: Record<string, string> } {
+  const rows = [...new Set(people.map((p) => p.generation))].sort((a, b) => a - b);
+  const numbers: Record<string, string> = {};
+  const width = 80 + 90 * Math.max(1, ...rows.map((g) => people.filter((p) => p.generation === g).length));
+  const height = 60 + 90 * rows.length + 20 * shaded.length;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" version="1.1" class="pedigree" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="Helvetica, Arial, sans-serif" font-size="11" role="img">`,
+    '<title>Pedigree</title>',
+    '<defs><clipPath id="ped-clip-square"><rect x="-10" y="-10" width="20" height="20"/></clipPath></defs>',
+    `<rect class="background" x="0" y="0" width="${width}" height="${height}" fill="#fff"/>`,
+    '<g class="generations" font-size="13" font-weight="bold">',
+    ...rows.map((g, r) => `<text class="generation" data-generation="${r + 1}" x="20" y="${64 + 90 * r}">${ROMAN[r]}</text>`),
+    '</g>',
+    '<g class="people">',
+  ];
+  rows.forEach((g, r) => {
+    people
+      .filter((p) => p.generation === g)
+      .forEach((p, i) => {
+        const number = `${ROMAN[r]}-${i + 1}`;
+        numbers[p.id] = number;
+        const fill = p.affected?.length ? '#000' : '#fff';
+        const symbol =
+          p.sex === 'M'
+            ? `<rect class="symbol" x="-10" y="-10" width="20" height="20" fill="${fill}" stroke="#000" stroke-width="1.6"/>`
+            : p.sex === 'F'
+              ? `<circle class="symbol" cx="0" cy="0" r="10" fill="${fill}" stroke="#000" stroke-width="1.6"/>`
+              : `<path class="symbol" d="M0 -11 L11 0 L0 11 L-11 0 Z" fill="${fill}" stroke="#000" stroke-width="1.6"/>`;
+        const attrs = [
+          `data-id="${xml(p.id)}"`,
+          `data-number="${number}"`,
+          `data-sex="${p.sex}"`,
+          p.affected?.length ? `data-affected="${xml(p.affected.join(' '))}"` : '',
+          p.deceased ? 'data-deceased="true"' : '',
+          p.proband ? 'data-proband="true"' : '',
+        ].filter(Boolean);
+        parts.push(
+          `<g class="person" ${attrs.join(' ')} transform="translate(${80 + 90 * i} ${60 + 90 * r})">`,
+          `<title>${xml(names && p.name ? `${number} ${p.name}` : number)}</title>`,
+          symbol,
+          p.deceased ? '<line class="deceased" x1="-14" y1="14" x2="14" y2="-14" stroke="#000" stroke-width="1.6"/>' : '',
+          `<text class="label number" x="0" y="24" text-anchor="middle">${number}</text>`,
+          names && p.name ? `<text class="label name" x="0" y="37" text-anchor="middle">${xml(p.name)}</text>` : '',
+          '</g>',
+        );
+      });
+  });
+  parts.push('</g>', '<g class="legend">');
+  shaded.forEach((c, i) => {
+    parts.push(
+      `<g class="legend-entry" data-kind="condition" data-condition="${xml(c.id)}" transform="translate(30 ${40 + 90 * rows.length + 20 * i})">`,
+      '<rect x="-6" y="-6" width="12" height="12" fill="#000"/>',
+      `<text x="14" y="4">${xml(c.label)}</text></g>`,
+    );
+  });
+  parts.push('</g>', '</svg>\n');
+  return { svg: parts.join(''), numbers };
+}
+
+/** The answer of pedigree_drawing for these people and shaded conditions. */
+export function pedigreeDrawingOf(
+  people: DrawnPerson[],
+  unions: number,
+  shaded: Array<{ id: string; label: string }>,
+  names = true,
+  truncated = false,
+): PedigreeDrawing {
+  const { svg, numbers } = pedigreeSvg(people, shaded, names);
+  return { svg, people: people.length, unions, conditions: shaded.map((c) => c.id), truncated, numbers };
+}
+
+/** The first bytes of a PDF file, and an HTML page: what clinician_report sends, base64-encoded. */
+export const FAKE_PDF = '%PDF-1.7\n%\u00e2\u00e3\u00cf\u00d3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n';
+export const FAKE_HTML = '<!DOCTYPE html><html lang="en"><head><title>Family report</title></head><body></body></html>\n';
+
+/** The answer of clinician_report (file name as src-tauri names it). */
+export function reportFileOf(format: ReportFormat): ReportFile {
+  return { file_name: `family-report.${format}`, base64: btoa(format === 'pdf' ? FAKE_PDF : FAKE_HTML) };
+}
 const RELATION_ORDER: QuestionnaireRelation[] = [
   'proband',
   'mother',
@@ -912,7 +1023,81 @@ export function healthBackend(initial: Person[], families: FakeFamily[] = [], ri
       const [pa, pb] = couple(a, b);
       return { ...structuredClone(risk.consanguinity ?? consanguinityFixture(pa.id, pb.id)), a: pa.id, b: pb.id };
     },
+    pedigree_drawing: ({ req }: { req: PedigreeRequest }) => pedigreeDrawing(req),
+    clinician_report: ({ req, format }: { req: ReportRequest; format: ReportFormat }) => {
+      load(req.proband);
+      for (const c of req.conditions) conditionId(c);
+      if (format !== 'pdf' && format !== 'html') throw invalid(`unknown report format ${JSON.stringify(format)}`);
+      return reportFileOf(format);
+    },
   };
+
+  /**
+   * Like crates/api/src/pedigree_drawing.rs: blood relatives within `generations` up and down
+   * (up, then down, never up again), then everyone's partners; the conditions asked for, else the
+   * (at most four) most often recorded as affected.
+   */
+  function pedigreeDrawing(req: PedigreeRequest): PedigreeDrawing {
+    for (const c of req.conditions) conditionId(c);
+    if (req.generations !== null && req.generations > 20) {
+      throw invalid('at most 20 generations up and down (or all of them: leave it out)');
+    }
+    const proband = load(req.proband);
+    const limit = req.generations ?? Infinity;
+    const level = new Map<string, number>([[proband.id, 0]]);
+    const queue: Array<[string, number, boolean]> = [[proband.id, 0, false]];
+    while (queue.length) {
+      const [id, lv, down] = queue.shift()!;
+      if (!down && lv < limit) {
+        for (const f of store.families.filter((f) => f.children.includes(id))) {
+          for (const p of f.partners.filter((p) => !level.has(p))) {
+            level.set(p, lv + 1);
+            queue.push([p, lv + 1, false]);
+          }
+        }
+      }
+      if (lv > -limit) {
+        for (const f of store.families.filter((f) => f.partners.includes(id))) {
+          for (const c of f.children.filter((c) => !level.has(c))) {
+            level.set(c, lv - 1);
+            queue.push([c, lv - 1, true]);
+          }
+        }
+      }
+    }
+    for (const [id, lv] of [...level]) {
+      for (const f of store.families.filter((f) => f.partners.includes(id))) {
+        for (const p of f.partners) if (!level.has(p)) level.set(p, lv);
+      }
+    }
+    const drawn = [...level.keys()].map((id) => store.people.get(id)!).filter(Boolean);
+    const affectedBy = (p: Person) => [
+      ...new Set(p.conditions.filter((o) => o.status === 'affected').flatMap((o) => link(o.code, o.label) ?? [])),
+    ];
+    let shown: string[];
+    if (req.conditions.length) shown = req.conditions.map((c) => c.trim());
+    else {
+      const counts = new Map<string, number>();
+      for (const p of drawn) for (const c of affectedBy(p)) counts.set(c, (counts.get(c) ?? 0) + 1);
+      shown = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 4).map(([id]) => id);
+    }
+    const people: DrawnPerson[] = drawn.map((p) => ({
+      id: p.id,
+      name: nameOf(p),
+      sex: p.sex,
+      generation: -level.get(p.id)!,
+      affected: affectedBy(p).filter((c) => shown.includes(c)),
+      deceased: p.vital_status.status === 'deceased',
+      proband: p.id === proband.id,
+    }));
+    const unions = store.families.filter((f) => {
+      const partners = f.partners.filter((id) => level.has(id)).length;
+      const children = f.children.filter((id) => level.has(id)).length;
+      return partners > 0 || children >= 2;
+    }).length;
+    const shaded = shown.map((id) => ({ id, label: getDef(id)?.name ?? id }));
+    return pedigreeDrawingOf(people, unions, shaded, req.names);
+  }
 
   function couple(a: string, b: string): [Person, Person] {
     const pa = load(a);
