@@ -192,6 +192,18 @@ describe('Kinvault desktop app', () => {
     });
     const loadError = await browser.execute(() => document.querySelector('[data-testid="family-load-error"]')?.textContent ?? '');
     assert.equal(loadError, '', 'the family section failed to load');
+
+    // The clinical (NSGC) pedigree drawn by the Rust backend, shown in the charts screen.
+    await click('open-pedigree');
+    const symbols = () => browser.execute(() => document.querySelectorAll('g.person[data-id]').length);
+    await browser.waitUntil(async () => (await symbols()) >= 3, {
+      timeout: 30_000,
+      timeoutMsg: 'the clinical pedigree shows fewer than three people',
+    });
+    const status = await browser.execute(() => document.querySelector('[data-testid="pedigree-status"]')?.textContent ?? '');
+    assert.match(status, /\d+ people/);
+    await click('chart-close');
+    await byTestId('people-search').waitForDisplayed();
   });
 
   it('draws the pedigree chart of an imported person', async () => {
