@@ -16,52 +16,11 @@
 
 use kinvault_api::risk::{self, RiskRequest, RiskScope};
 use kinvault_api::*;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use kinvault_testkit::alloc;
 use std::time::Instant;
 
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards to the system allocator, only counting.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(l) };
-        if !p.is_null() {
-            ALLOCS.fetch_add(1, Ordering::Relaxed);
-            let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) };
-        ALLOCS.fetch_sub(1, Ordering::Relaxed);
-        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-        let q = unsafe { System.realloc(p, l, new) };
-        if !q.is_null() {
-            if new >= l.size() {
-                let now = LIVE.fetch_add(new - l.size(), Ordering::Relaxed) + new - l.size();
-                PEAK.fetch_max(now, Ordering::Relaxed);
-            } else {
-                LIVE.fetch_sub(l.size() - new, Ordering::Relaxed);
-            }
-        }
-        q
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn rss_bytes() -> usize {
-    let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    s.split_whitespace().nth(1).and_then(|x| x.parse::<usize>().ok()).unwrap_or(0) * 4096
-}
+static GLOBAL: alloc::Counting = alloc::Counting;
 
 const CONDITIONS: &[&str] = &[
     "brca1-associated-cancer",
@@ -88,21 +47,8 @@ impl Outcome {
     }
 }
 
-/// Answers a test runner's listing (`--list`, as cargo-nextest asks before running) with the one
-/// test this binary is, without running it; any other invocation runs it.
-fn listing_only() -> bool {
-    let args: Vec<String> = std::env::args().collect();
-    if !args.iter().any(|a| a == "--list") {
-        return false;
-    }
-    if !args.iter().any(|a| a == "--ignored") {
-        println!("risk_memory_returns_to_baseline: test");
-    }
-    true
-}
-
 fn main() {
-    if listing_only() {
+    if alloc::listing_only("risk_memory_returns_to_baseline") {
         return;
     }
     let runs: usize = std::env::var("KINVAULT_RISK_MEMORY_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
@@ -155,11 +101,11 @@ fn main() {
     )
     .unwrap();
     let warm = started.elapsed();
-    let heap0 = LIVE.load(Ordering::SeqCst);
-    let allocs0 = ALLOCS.load(Ordering::SeqCst);
+    let heap0 = alloc::live_bytes();
+    let allocs0 = alloc::live_allocations();
     let sqlite0 = kinvault_vault::sqlite_memory_used();
-    let rss0 = rss_bytes();
-    PEAK.store(heap0, Ordering::SeqCst);
+    let rss0 = alloc::rss_bytes();
+    alloc::reset_peak();
 
     let batch = 1_000.min(runs.max(1));
     let mut done = 0;
@@ -175,16 +121,16 @@ fn main() {
             }
         }
         done += n;
-        let heap = LIVE.load(Ordering::SeqCst);
-        let allocs = ALLOCS.load(Ordering::SeqCst);
+        let heap = alloc::live_bytes();
+        let allocs = alloc::live_allocations();
         let sqlite = kinvault_vault::sqlite_memory_used();
-        max_over = max_over.max(PEAK.load(Ordering::SeqCst) - heap0);
+        max_over = max_over.max(alloc::peak_bytes() - heap0);
         out.check(heap == heap0, &format!("after {done} runs live heap {heap} B != baseline {heap0} B"));
         out.check(allocs == allocs0, &format!("after {done} runs {allocs} live allocations != baseline {allocs0}"));
         out.check(sqlite == sqlite0, &format!("after {done} runs SQLite holds {sqlite} B != baseline {sqlite0} B"));
     }
     let elapsed = started.elapsed();
-    let rss1 = rss_bytes();
+    let rss1 = alloc::rss_bytes();
     out.check(rss1 < rss0 + 1_000_000, &format!("RSS grew {} B (limit 1 MB)", rss1 as i64 - rss0 as i64));
     out.check(assessed_nonzero == runs, &format!("{assessed_nonzero} of {runs} assessments gave a result"));
     out.check(full.conditions.len() > 20, "the full report has every condition");
@@ -208,7 +154,7 @@ fn main() {
         elapsed.as_secs_f64(),
         elapsed.as_secs_f64() * 1e3 / runs as f64
     );
-    println!("  heap baseline       {heap0} B in {allocs0} allocations; final {} B", LIVE.load(Ordering::SeqCst));
+    println!("  heap baseline       {heap0} B in {allocs0} allocations; final {} B", alloc::live_bytes());
     println!("  heap peak above     {max_over} B during a run");
     println!("  SQLite memory       {sqlite0} B baseline; final {} B", kinvault_vault::sqlite_memory_used());
     println!("  RSS                 {} KiB after warm-up; {} KiB at the end", rss0 / 1024, rss1 / 1024);

@@ -14,43 +14,11 @@ use kinvault_catalog::{Catalog, ConditionDef};
 use kinvault_model::{ConditionStatus, Sex, TestResult};
 use kinvault_risk::mendelian::{assess, Options};
 use kinvault_risk::{ConditionFact, Member, Pedigree, TestFact};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use kinvault_testkit::alloc;
 use std::time::Instant;
 
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(l) };
-        if !p.is_null() {
-            let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) };
-        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-        let q = unsafe { System.realloc(p, l, new) };
-        if !q.is_null() {
-            if new >= l.size() {
-                let now = LIVE.fetch_add(new - l.size(), Ordering::Relaxed) + new - l.size();
-                PEAK.fetch_max(now, Ordering::Relaxed);
-            } else {
-                LIVE.fetch_sub(l.size() - new, Ordering::Relaxed);
-            }
-        }
-        q
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: alloc::Counting = alloc::Counting;
 
 struct Lcg(u64);
 impl Lcg {
@@ -223,12 +191,12 @@ fn main() {
             let mut best = f64::INFINITY;
             let mut stats = None;
             for _ in 0..5 {
-                let before = LIVE.load(Ordering::Relaxed);
-                PEAK.store(before, Ordering::Relaxed);
+                let before = alloc::live_bytes();
+                alloc::reset_peak();
                 let t = Instant::now();
                 let a = assess(&ped, def, catalog, &Options::default()).unwrap();
                 best = best.min(t.elapsed().as_secs_f64() * 1e3);
-                let peak = PEAK.load(Ordering::Relaxed) - before;
+                let peak = alloc::peak_bytes() - before;
                 stats = Some((a.members.len(), a.complexity, peak));
             }
             let (reported, cx, peak) = stats.unwrap();

@@ -19,51 +19,11 @@ use kinvault_catalog::{Catalog, ConditionDef};
 use kinvault_model::{ConditionStatus, Sex, TestResult};
 use kinvault_risk::mendelian::{assess, Options};
 use kinvault_risk::{ConditionFact, Member, Pedigree, TestFact};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use kinvault_testkit::alloc;
 use std::time::Instant;
 
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(l) };
-        if !p.is_null() {
-            ALLOCS.fetch_add(1, Ordering::Relaxed);
-            let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) };
-        ALLOCS.fetch_sub(1, Ordering::Relaxed);
-        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-        let q = unsafe { System.realloc(p, l, new) };
-        if !q.is_null() {
-            if new >= l.size() {
-                let now = LIVE.fetch_add(new - l.size(), Ordering::Relaxed) + new - l.size();
-                PEAK.fetch_max(now, Ordering::Relaxed);
-            } else {
-                LIVE.fetch_sub(l.size() - new, Ordering::Relaxed);
-            }
-        }
-        q
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn rss_bytes() -> usize {
-    let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    s.split_whitespace().nth(1).and_then(|x| x.parse::<usize>().ok()).unwrap_or(0) * 4096
-}
+static GLOBAL: alloc::Counting = alloc::Counting;
 
 struct Lcg(u64);
 impl Lcg {
@@ -248,21 +208,8 @@ impl Report {
     }
 }
 
-/// Answers a test runner's listing (`--list`, as cargo-nextest asks before running) with the one
-/// test this binary is, without running it; any other invocation runs it.
-fn listing_only() -> bool {
-    let args: Vec<String> = std::env::args().collect();
-    if !args.iter().any(|a| a == "--list") {
-        return false;
-    }
-    if !args.iter().any(|a| a == "--ignored") {
-        println!("engine_memory_returns_to_baseline: test");
-    }
-    true
-}
-
 fn main() {
-    if listing_only() {
+    if alloc::listing_only("engine_memory_returns_to_baseline") {
         return;
     }
     let started = Instant::now();
@@ -319,9 +266,9 @@ fn main() {
         let (_, ok) = one_run(k, k < 3, &mut checksum);
         report.check(ok, "warm-up run");
     }
-    let baseline_bytes = LIVE.load(Ordering::SeqCst);
-    let baseline_allocs = ALLOCS.load(Ordering::SeqCst);
-    let rss_start = rss_bytes();
+    let baseline_bytes = alloc::live_bytes();
+    let baseline_allocs = alloc::live_allocations();
+    let rss_start = alloc::rss_bytes();
     println!(
         "| batch | runs | members per run | time (s) | baseline bytes | max live bytes in a run (above baseline) | live bytes after | RSS (kB) |"
     );
@@ -345,7 +292,7 @@ fn main() {
     let mut runs = 0;
     let mut k = 6;
     for (b, &(count, full)) in batches.iter().enumerate() {
-        PEAK.store(LIVE.load(Ordering::SeqCst), Ordering::SeqCst);
+        alloc::reset_peak();
         let t = Instant::now();
         let (mut min_size, mut max_size) = (usize::MAX, 0);
         let mut all_ok = true;
@@ -357,15 +304,15 @@ fn main() {
             k += 1;
         }
         runs += count;
-        let live = LIVE.load(Ordering::SeqCst);
-        let allocs = ALLOCS.load(Ordering::SeqCst);
-        let peak = PEAK.load(Ordering::SeqCst) - baseline_bytes;
+        let live = alloc::live_bytes();
+        let allocs = alloc::live_allocations();
+        let peak = alloc::peak_bytes() - baseline_bytes;
         println!(
             "| {} | {count} | {} | {:.1} | {baseline_bytes} | {peak} | {live} | {} |",
             b + 1,
             if min_size == max_size { format!("{min_size}") } else { format!("{min_size}–{max_size}") },
             t.elapsed().as_secs_f64(),
-            rss_bytes() / 1024
+            alloc::rss_bytes() / 1024
         );
         report.check(all_ok, &format!("batch {}: every assessment succeeded", b + 1));
         report
@@ -375,7 +322,7 @@ fn main() {
             &format!("batch {}: live allocations {allocs} == {baseline_allocs}", b + 1),
         );
     }
-    let rss_end = rss_bytes();
+    let rss_end = alloc::rss_bytes();
     let growth = rss_end as i64 - rss_start as i64;
     println!(
         "runs: {runs}; RSS start {} kB, end {} kB, growth {} kB; checksum {checksum:.6}; {:.1} s",

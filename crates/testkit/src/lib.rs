@@ -1,6 +1,9 @@
 //! Test helpers shared by several crates' test suites. A dev-dependency only; never shipped.
+//! [`alloc`]: the counting allocator and RSS reading of the memory tests.
 
 use std::path::{Path, PathBuf};
+
+pub mod alloc;
 
 /// The GEDCOM conformance corpus: `$KINVAULT_CONFORMANCE_DIR`, else
 /// `<workspace>/../shared/conformance/gedcom`. Panics (failing the test) when it is missing: CI

@@ -46,6 +46,20 @@ async function waitForLovelaceRow(why) {
   });
 }
 
+// Searches for `search` and opens the first row whose text contains `text`.
+async function openPersonRow(search, text) {
+  await fill('people-search', search);
+  let index = -1;
+  await browser.waitUntil(
+    async () => {
+      index = (await rowTexts()).findIndex((t) => t.includes(text));
+      return index >= 0;
+    },
+    { timeoutMsg: `no row containing "${text}"` },
+  );
+  await (await rows())[index].click();
+}
+
 describe('Kinvault desktop app', () => {
   it('creates a vault from the welcome screen and shows a recovery key', async () => {
     await byTestId('create-vault').waitForDisplayed({ timeout: 60_000 });
@@ -173,16 +187,7 @@ describe('Kinvault desktop app', () => {
   });
 
   it("shows an imported person's parents in the family section", async () => {
-    await fill('people-search', 'agnan');
-    let index = -1;
-    await browser.waitUntil(
-      async () => {
-        index = (await rowTexts()).findIndex((t) => t.includes('Agnan'));
-        return index >= 0;
-      },
-      { timeoutMsg: 'no row for Agnan Fionn' },
-    );
-    await (await rows())[index].click();
+    await openPersonRow('agnan', 'Agnan');
     await byTestId('family-section').waitForDisplayed();
     // person_families against the real vault: Agnan's parents are in the file.
     const people = () => browser.execute(() => document.querySelectorAll('[data-testid="family-person"]').length);
@@ -207,16 +212,7 @@ describe('Kinvault desktop app', () => {
   });
 
   it('draws the pedigree chart of an imported person', async () => {
-    await fill('people-search', 'agnan');
-    let index = -1;
-    await browser.waitUntil(
-      async () => {
-        index = (await rowTexts()).findIndex((t) => t.includes('Agnan'));
-        return index >= 0;
-      },
-      { timeoutMsg: 'no row for Agnan Fionn' },
-    );
-    await (await rows())[index].click();
+    await openPersonRow('agnan', 'Agnan');
     await click('people-open-charts');
     await byTestId('chart-svg').waitForDisplayed({ timeout: 30_000 });
     // Agnan has parents in the file: the chart shows him and at least one of them.
