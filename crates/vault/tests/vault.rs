@@ -56,6 +56,28 @@ fn create_open_and_read_back() {
 }
 
 #[test]
+fn meta_entries_are_change_logged_and_identity_keys_reserved() {
+    let (_d, path) = temp();
+    let (mut v, _rk) = Vault::create(&path, PASS, FAST).unwrap();
+    let id = v.id();
+    let before = v.changes_since(0, 100).unwrap().len();
+    v.write(|tx| tx.put_meta("catalog.user_conditions", Some("[]"))).unwrap();
+    v.write(|tx| tx.put_meta("catalog.user_conditions", Some("[]"))).unwrap(); // unchanged: not logged
+    v.write(|tx| tx.put_meta("catalog.user_conditions", Some("[1]"))).unwrap();
+    v.write(|tx| tx.put_meta("catalog.user_conditions", None)).unwrap();
+    let log = v.changes_since(0, 100).unwrap();
+    let ops: Vec<&str> = log[before..].iter().map(|c| c.op.as_str()).collect();
+    assert_eq!(ops, ["insert", "update", "delete"]);
+    assert!(log[before..].iter().all(|c| c.entity == "meta" && c.entity_id == "catalog.user_conditions"));
+    assert_eq!(log.last().unwrap().before.as_deref(), Some("[1]"));
+    assert_eq!(v.meta("catalog.user_conditions").unwrap(), None);
+    for reserved in ["vault_id", "created_at", "created_by", " "] {
+        assert!(v.write(|tx| tx.put_meta(reserved, Some("x"))).is_err(), "{reserved:?}");
+    }
+    assert_eq!(v.id(), id);
+}
+
+#[test]
 fn create_refuses_existing_file_and_weak_passphrase() {
     let (_d, path) = temp();
     std::fs::write(&path, b"precious").unwrap();
