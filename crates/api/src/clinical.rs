@@ -464,7 +464,7 @@ pub fn export_family_file(vault: &Vault, req: &ExportFamilyRequest) -> Result<Fa
 
 /// Writes `bytes` to a temporary file beside `path` and renames it into place, so a failed
 /// write leaves no half-written file (and an existing one untouched).
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let written = (|| {

@@ -13,6 +13,7 @@
 
 pub mod app;
 pub mod clinical;
+mod clock;
 pub mod error;
 pub mod families;
 pub mod graph;

@@ -270,7 +270,7 @@ pub fn pedigree(vault: &Vault, graph: &FamilyGraph, req: &PedigreeRequest) -> Re
     } else {
         req.conditions.iter().map(|c| c.trim().to_string()).collect()
     };
-    let year = crate::risk::this_year();
+    let year = crate::clock::this_year();
     let mut persons: Vec<DrawPerson> = people.iter().map(|p| draw_person(p, &catalog, &shown, req, year)).collect();
     // With no proband flag in the family, the person asked for carries the P.
     if !persons.iter().any(|p| p.proband) {

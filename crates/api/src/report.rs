@@ -59,22 +59,6 @@ pub struct ReportFile {
     pub base64: String,
 }
 
-/// UTC now as `YYYY-MM-DDTHH:MM:SSZ` (civil date from days since 1970, Hinnant's algorithm).
-pub(crate) fn now_iso() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3_600, rem % 3_600 / 60, rem % 60)
-}
-
 fn code_text(system: CodeSystem, code: &str) -> Option<String> {
     let s = match system {
         CodeSystem::Snomed => "SNOMED",
@@ -339,7 +323,7 @@ pub fn build(vault: &Vault, graph: &FamilyGraph, req: &ReportRequest) -> Result<
     numbered.sort_by_key(|(_, n)| key(n));
     let mut people: Vec<Person> = Vec::new();
     let mut rows = Vec::new();
-    let year = risk::this_year();
+    let year = crate::clock::this_year();
     for (id, number) in numbered {
         let Some(p) = Uuid::parse_str(id).ok().and_then(|u| vault.get_person(u).ok().flatten()) else { continue };
         let relation = if p.id.to_string() == center.id {
@@ -370,7 +354,7 @@ pub fn build(vault: &Vault, graph: &FamilyGraph, req: &ReportRequest) -> Result<
     let proband_person = people.iter().find(|p| p.id.to_string() == center.id);
     Ok(ReportData {
         title: "Family history and genetic risk report".into(),
-        generated_at: now_iso(),
+        generated_at: crate::clock::now_iso(),
         vault_id: vault.id().to_string(),
         catalog_version: catalog.version().to_string(),
         app_version: env!("CARGO_PKG_VERSION").into(),

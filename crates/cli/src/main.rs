@@ -828,16 +828,6 @@ fn run_risk(
     Ok(())
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it into place (a failed write
-/// never leaves half a file).
-fn write_file_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("kinvault")));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
-
 fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
@@ -1411,7 +1401,8 @@ fn run(cli: Cli) -> Result<i32> {
                 ..kinvault_api::pedigree_drawing::PedigreeRequest::new("")
             };
             let d = kinvault_api::pedigree_drawing::pedigree(&vault, &loaded.graph, &req)?;
-            write_file_atomically(&output, d.svg.as_bytes())?;
+            clinical::write_atomically(&output, d.svg.as_bytes())
+                .with_context(|| format!("cannot write {}", output.display()))?;
             eprintln!(
                 "Wrote {} ({} people, {} families{}{})",
                 output.display(),
@@ -1433,7 +1424,8 @@ fn run(cli: Cli) -> Result<i32> {
             let req =
                 ReportRequest { proband, generations: Some(generations), conditions: condition, names: !no_names };
             let bytes = render(&vault, &loaded.graph, &req, format)?;
-            write_file_atomically(&output, &bytes)?;
+            clinical::write_atomically(&output, &bytes)
+                .with_context(|| format!("cannot write {}", output.display()))?;
             eprintln!("Wrote {} ({} bytes)", output.display(), bytes.len());
         }
         Command::Inbreeding { v, person, out } => {

@@ -501,7 +501,7 @@ pub struct Merged {
 
 /// The pedigrees around `a` and around `b`, merged (the people they share once).
 pub fn couple_pedigree(vault: &Vault, graph: &FamilyGraph, catalog: &Catalog, a: Uuid, b: Uuid) -> Result<Merged> {
-    let year = super::this_year();
+    let year = crate::clock::this_year();
     let scope = RiskScope::default();
     let ea = scope::extract(vault, graph, catalog, a, &scope, year)?;
     let mut ped = ea.pedigree;

@@ -143,12 +143,6 @@ pub struct RiskReport {
     pub family_history: FamilyHistoryReport,
 }
 
-pub(crate) fn this_year() -> i32 {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    // Days since 1970 → civil year (good to a day; ages are whole years here).
-    1970 + (secs as f64 / (365.2425 * 86_400.0)) as i32
-}
-
 fn person_id(vault: &Vault, reference: &str) -> Result<Uuid> {
     let r = graph::person_ref(vault, reference)?;
     Uuid::parse_str(&r.id).map_err(|_| ApiError::new(ErrorKind::Internal, "person id is not a UUID"))
@@ -321,7 +315,7 @@ pub(crate) fn prepare(
     person: Uuid,
     scope: &RiskScope,
 ) -> Result<Prepared> {
-    let ex = scope::extract(vault, graph, catalog, person, scope, this_year())?;
+    let ex = scope::extract(vault, graph, catalog, person, scope, crate::clock::this_year())?;
     let relatives = stratify::relatives(&ex.pedigree, ex.center);
     let with_facts =
         ex.pedigree.members.iter().filter(|m| !m.conditions.is_empty() || !m.tests.is_empty()).count() as u32;
