@@ -10,6 +10,7 @@
 
 pub mod keys;
 pub mod schema;
+mod sync_store;
 pub mod vfs;
 
 use kinvault_model::{Family, Person, RawRecord, Sex, Source};
@@ -21,6 +22,7 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 pub use keys::{KdfParams, RecoveryKey};
+pub use sync_store::{ChangedEntity, SyncConflict, SyncRecord, SYNCED_ENTITIES};
 
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {

@@ -23,9 +23,10 @@ pub const MIGRATIONS: &[Migration] = &[
         apply: v3,
     },
     Migration { version: 4, description: "media files (photos, scans) brought in with a GEDZIP archive", apply: v4 },
+    Migration { version: 5, description: "sync state: synced base and field clocks per record, conflicts, settings", apply: v5 },
 ];
 
-pub const LATEST: u32 = 4;
+pub const LATEST: u32 = 5;
 
 fn v1(c: &Connection) -> rusqlite::Result<()> {
     c.execute_batch(
@@ -142,6 +143,49 @@ fn v4(c: &Connection) -> rusqlite::Result<()> {
             size        INTEGER NOT NULL,
             data        BLOB NOT NULL,
             created_at  INTEGER NOT NULL
+        ) STRICT;
+        ",
+    )
+}
+
+fn v5(c: &Connection) -> rusqlite::Result<()> {
+    c.execute_batch(
+        "
+        -- Sync bookkeeping (crates/sync, docs/sync-protocol.md). None of these tables is in the
+        -- change log: they describe what was exchanged, they are not family data.
+        -- One row per record ever synced: its state as last agreed with the other devices
+        -- (NULL once deleted) and the clock of each field (JSON).
+        CREATE TABLE sync_record (
+            entity      TEXT NOT NULL,
+            entity_id   TEXT NOT NULL,
+            base        TEXT,
+            clocks      TEXT NOT NULL,
+            PRIMARY KEY (entity, entity_id)
+        ) STRICT, WITHOUT ROWID;
+
+        -- Concurrent edits that were merged by keeping both, or lost to a delete: for review.
+        CREATE TABLE sync_conflict (
+            id          INTEGER PRIMARY KEY,
+            at          INTEGER NOT NULL,
+            entity      TEXT NOT NULL,
+            entity_id   TEXT NOT NULL,
+            field       TEXT,
+            kind        TEXT NOT NULL,
+            local       TEXT,
+            remote      TEXT,
+            resolved_at INTEGER
+        ) STRICT;
+
+        -- Account, device, keys, cursors: inside the encrypted vault, never synced.
+        CREATE TABLE sync_config (
+            key         TEXT PRIMARY KEY,
+            value       TEXT NOT NULL
+        ) STRICT;
+
+        -- Sealed batches waiting for the server's acknowledgement, in push order.
+        CREATE TABLE sync_outbox (
+            seq         INTEGER PRIMARY KEY,
+            ciphertext  BLOB NOT NULL
         ) STRICT;
         ",
     )
