@@ -41,7 +41,23 @@ APT_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev libxdo
   plink2 python3 python3-venv
   # Clinician report tests: pdftotext/pdftoppm read and render the PDFs we write; fonts for the
   # pedigree's text when it is embedded in a PDF; rsvg-convert renders the pedigree SVG to PNG.
-  poppler-utils fonts-dejavu-core librsvg2-bin)
+  poppler-utils fonts-dejavu-core librsvg2-bin
+  # Clinician share tests: the age CLI decrypts our shares and makes files we open.
+  age)
+# Sync server tests (crates/server) run throwaway PostgreSQL clusters with initdb/pg_ctl.
+# Debian keeps those off PATH (/usr/lib/postgresql/N/bin), so look there too, and install the
+# server only when no version provides them.
+have_postgres_server() {
+  command -v initdb >/dev/null && command -v pg_ctl >/dev/null && return 0
+  local dir
+  for dir in /usr/lib/postgresql/*/bin; do
+    [[ -x $dir/initdb && -x $dir/pg_ctl ]] && return 0
+  done
+  return 1
+}
+if ! have_postgres_server; then
+  APT_PACKAGES+=(postgresql)
+fi
 # E2E: WebKitWebDriver (which tauri-driver spawns), a virtual X server, and curl
 # for waiting on the driver's port.
 if [[ $E2E == 1 ]]; then
