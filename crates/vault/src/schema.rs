@@ -23,7 +23,11 @@ pub const MIGRATIONS: &[Migration] = &[
         apply: v3,
     },
     Migration { version: 4, description: "media files (photos, scans) brought in with a GEDZIP archive", apply: v4 },
-    Migration { version: 5, description: "sync state: synced base and field clocks per record, conflicts, settings", apply: v5 },
+    Migration {
+        version: 5,
+        description: "sync state: synced base and field clocks per record, conflicts, settings",
+        apply: v5,
+    },
 ];
 
 pub const LATEST: u32 = 5;

@@ -57,7 +57,8 @@ fn table_of(entity: &str) -> Result<&'static str> {
 fn record_value(conn: &Connection, entity: &str, id: &str) -> Result<Option<Value>> {
     let table = table_of(entity)?;
     if table == "meta" {
-        let v: Option<String> = conn.query_row("SELECT value FROM meta WHERE key = ?1", [id], |r| r.get(0)).optional()?;
+        let v: Option<String> =
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [id], |r| r.get(0)).optional()?;
         return Ok(v.map(Value::String));
     }
     let data: Option<String> = conn
@@ -111,7 +112,8 @@ impl Vault {
 
     /// Every sync state row, in key order (for snapshots).
     pub fn for_each_sync_record(&self, mut f: impl FnMut(&str, &str, SyncRecord) -> Result<()>) -> Result<()> {
-        let mut st = self.conn.prepare("SELECT entity, entity_id, base, clocks FROM sync_record ORDER BY entity, entity_id")?;
+        let mut st =
+            self.conn.prepare("SELECT entity, entity_id, base, clocks FROM sync_record ORDER BY entity, entity_id")?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
             let (entity, id): (String, String) = (r.get(0)?, r.get(1)?);
@@ -202,10 +204,18 @@ impl Tx<'_> {
 
     /// Marks a conflict as reviewed. Returns false when there is no such unresolved conflict.
     pub fn resolve_sync_conflict(&mut self, id: i64) -> Result<bool> {
-        let n = self
-            .tx
-            .execute("UPDATE sync_conflict SET resolved_at = ?1 WHERE id = ?2 AND resolved_at IS NULL", params![self.now, id])?;
+        let n = self.tx.execute(
+            "UPDATE sync_conflict SET resolved_at = ?1 WHERE id = ?2 AND resolved_at IS NULL",
+            params![self.now, id],
+        )?;
         Ok(n == 1)
+    }
+
+    /// Forgets everything about the exchange (settings, outbox, synced bases and clocks), keeping
+    /// the records and the conflict list: the vault is as if it had never synced.
+    pub fn clear_sync_state(&mut self) -> Result<()> {
+        self.tx.execute_batch("DELETE FROM sync_config; DELETE FROM sync_outbox; DELETE FROM sync_record;")?;
+        Ok(())
     }
 
     pub fn push_outbox(&mut self, seq: u64, ciphertext: &[u8]) -> Result<()> {
