@@ -344,7 +344,7 @@ fn load_state(tx: &Tx<'_>, entity: &str, id: &str) -> Result<(State, bool)> {
     let (base, clocks) = match rec {
         Some(r) => (
             r.base
-                .map(|b| serde_json::from_str(&b))
+                .map(|b| serde_json::from_str(&b).map(merge::normalize))
                 .transpose()
                 .map_err(|e| SyncError::Config(format!("sync state of {entity} {id}: {e}")))?,
             serde_json::from_str::<Clocks>(&r.clocks)
@@ -352,7 +352,7 @@ fn load_state(tx: &Tx<'_>, entity: &str, id: &str) -> Result<(State, bool)> {
         ),
         None => (None, Clocks::default()),
     };
-    let current = wrap_value(entity, tx.record_value(entity, id)?);
+    let current = wrap_value(entity, tx.record_value(entity, id)?).map(merge::normalize);
     Ok((State { current, base, clocks }, known))
 }
 
@@ -375,14 +375,16 @@ fn entity_rank(e: &str) -> usize {
 }
 
 /// Applies another device's changes: records that others point to first (people before the
-/// families naming them), deletes last and in reverse.
-fn apply_changes(tx: &mut Tx<'_>, changes: &[RecordChange], me: Uuid, report: &mut Report) -> Result<()> {
+/// families naming them), deletes last and in reverse. Returns whether a family may now name
+/// someone who is not in the vault (a person deleted, or a family changed: a member added on
+/// another device while deleted here), for the caller to sweep once per page.
+fn apply_changes(tx: &mut Tx<'_>, changes: &[RecordChange], me: Uuid, report: &mut Report) -> Result<bool> {
     let mut order: Vec<&RecordChange> = changes.iter().collect();
     order.sort_by_key(|c| match c.op {
         Op::Put(_) => (0, entity_rank(&c.entity)),
         Op::Delete(_) => (1, usize::MAX - entity_rank(&c.entity)),
     });
-    let mut persons_deleted = false;
+    let mut sweep = false;
     for change in order {
         if entity_rank(&change.entity) == usize::MAX {
             return Err(SyncError::Payload(format!("unknown record type {:?}", change.entity)));
@@ -392,7 +394,8 @@ fn apply_changes(tx: &mut Tx<'_>, changes: &[RecordChange], me: Uuid, report: &m
         let pending_at =
             if state.current != state.base { tx.last_change_at(&change.entity, &change.id)? } else { None };
         let conflicts = merge::apply_remote(&change.entity, change, &mut state, pending_at, me);
-        persons_deleted |= change.entity == "person" && original.is_some() && state.current.is_none();
+        sweep |= change.entity == "person" && original.is_some() && state.current.is_none()
+            || change.entity == "family" && state.current.is_some() && state.current != original;
         save_state(tx, &change.entity, &change.id, &state, &original)?;
         for c in conflicts {
             let json = |v: &Option<Value>| v.as_ref().map(|v| v.to_string());
@@ -408,10 +411,7 @@ fn apply_changes(tx: &mut Tx<'_>, changes: &[RecordChange], me: Uuid, report: &m
         }
         report.applied_changes += 1;
     }
-    if persons_deleted {
-        tx.remove_dangling_family_members()?;
-    }
-    Ok(())
+    Ok(sweep)
 }
 
 /// Pulls, snapshots when due, pushes. Safe to call again after any failure: an interrupted
@@ -506,6 +506,7 @@ fn apply_page(
     report: &mut Report,
 ) -> Result<()> {
     let mut seqs = seqs_of(tx.sync_config(key::SEQS)?)?;
+    let mut sweep = false;
     for b in batches {
         let last = seqs.get(&b.device_id).copied().unwrap_or(0);
         if b.device_id == cfg.device {
@@ -520,10 +521,15 @@ fn apply_page(
                 keys.open(Binding::Batch { account: cfg.account, device: b.device_id, seq: b.seq }, &b.ciphertext)?;
             let batch: Batch = wire::decode(&plain, "batch")?;
             wire::check_format(batch.format, "a batch")?;
-            apply_changes(tx, &batch.changes, cfg.device, report)?;
+            sweep |= apply_changes(tx, &batch.changes, cfg.device, report)?;
             seqs.insert(b.device_id, b.seq);
         }
         tx.set_sync_config(key::CURSOR, Some(&b.cursor.to_string()))?;
+    }
+    if sweep {
+        // Delete wins: a member who is gone here leaves the family (a local edit, sent on the
+        // next push, so every device ends the same).
+        tx.remove_dangling_family_members()?;
     }
     let seqs = serde_json::to_string(&seqs).map_err(|e| SyncError::Payload(e.to_string()))?;
     tx.set_sync_config(key::SEQS, Some(&seqs))?;

@@ -120,10 +120,10 @@ fn sort_elems(list: &mut [(String, Value)], clocks: Option<&BTreeMap<String, Ele
 
 fn set_field(obj: &mut Map<String, Value>, field: &str, value: Option<Value>) {
     match value {
-        Some(v) => {
+        Some(v) if !v.is_null() => {
             obj.insert(field.to_string(), v);
         }
-        None => {
+        _ => {
             obj.remove(field);
         }
     }
@@ -131,8 +131,18 @@ fn set_field(obj: &mut Map<String, Value>, field: &str, value: Option<Value>) {
 
 fn as_obj(v: Option<&Value>) -> Map<String, Value> {
     match v {
-        Some(Value::Object(m)) => m.clone(),
+        Some(Value::Object(m)) => m.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect(),
         _ => Map::new(),
+    }
+}
+
+/// A record as the merge sees it: a field holding `null` is the same as an absent field (an
+/// empty `Option` serialises as `null`, travels as "no value" and comes back absent), so
+/// neither side ever mistakes one for the other as an edit.
+pub fn normalize(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).collect()),
+        other => other,
     }
 }
 
@@ -424,6 +434,26 @@ mod tests {
             Some(ch) => apply_remote(entity, &ch, b, b_pending_at, to),
             None => vec![],
         }
+    }
+
+    #[test]
+    fn an_empty_optional_field_is_no_edit_and_a_later_value_wins() {
+        // A record whose optional field is empty (null) reaches another device, where that
+        // field comes back absent or null: neither device sees an edit in that, so a real edit
+        // of the field made later on one device is not overridden by a phantom "no value".
+        let (d1, d2) = (dev(1), dev(2));
+        let mut a = fresh(json!({"name": "N", "gender": null}));
+        let mut b = State { current: None, base: None, clocks: Clocks::default() };
+        send("person", &mut a, &mut b, 1_000, d1, d2, None);
+        b.current = Some(normalize(json!({"name": "N", "gender": null})));
+        assert_eq!(local_change("person", "x", &mut b, 2_000, d2), None);
+        a.current = Some(json!({"name": "N", "gender": null, "xref": null}));
+        assert_eq!(local_change("person", "x", &mut a, 2_000, d1), None);
+        a.current = Some(json!({"name": "N", "gender": "g1"}));
+        send("person", &mut a, &mut b, 3_000, d1, d2, None);
+        assert_eq!(b.current, Some(json!({"name": "N", "gender": "g1"})));
+        b.current = Some(json!({"name": "N", "gender": "g1", "xref": null}));
+        assert_eq!(local_change("person", "x", &mut b, 4_000, d2), None);
     }
 
     #[test]

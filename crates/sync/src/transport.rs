@@ -297,7 +297,13 @@ mod tests {
 
     #[test]
     fn plain_http_only_to_this_machine() {
-        for ok in ["https://sync.example.org", "http://localhost:8080", "http://127.0.0.1:3000/", "http://[::1]:9/x", "http://LOCALHOST"] {
+        for ok in [
+            "https://sync.example.org",
+            "http://localhost:8080",
+            "http://127.0.0.1:3000/",
+            "http://[::1]:9/x",
+            "http://LOCALHOST",
+        ] {
             assert!(HttpTransport::new(ok).is_ok(), "{ok}");
         }
         for bad in [
