@@ -51,6 +51,17 @@ const COMMANDS: &[&str] = &[
     "person_families",
     "save_family",
     "delete_family",
+    "create_share",
+    "open_share",
+    "generate_share_identity",
+    "pick_share_file",
+    "sync_status",
+    "sync_setup",
+    "sync_now",
+    "sync_join_code",
+    "sync_leave",
+    "sync_conflicts",
+    "resolve_sync_conflict",
 ];
 
 fn main() {

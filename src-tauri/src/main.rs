@@ -399,6 +399,89 @@ async fn save_binary_file(handle: AppHandle, suggested_name: String, base64: Str
     Ok(Some(path.display().to_string()))
 }
 
+/// An encrypted share for a clinician, base64-encoded for `save_binary_file`.
+#[tauri::command]
+async fn create_share(app: Shared<'_>, req: share::ShareRequest) -> Result<share::ShareFile> {
+    blocking(&app, move |a| a.create_share(&req)).await
+}
+
+/// Opens a share read-only (needs no vault and writes to none).
+#[tauri::command]
+async fn open_share(req: share::OpenShareRequest) -> Result<share::OpenedShareView> {
+    tauri::async_runtime::spawn_blocking(move || share::open_share_request(&req))
+        .await
+        .map_err(|e| ApiError::new(ErrorKind::Internal, format!("background task failed: {e}")))?
+}
+
+/// Makes an age key pair: the secret key goes to a new file the user picks (owner-only, never
+/// replacing one) and never reaches the web view; the public key is returned. `None`: cancelled.
+#[tauri::command]
+async fn generate_share_identity(handle: AppHandle) -> Result<Option<share::ShareKeyFile>> {
+    let path = dialog(move || {
+        handle
+            .dialog()
+            .file()
+            .set_file_name("kinvault-share-key.txt")
+            .blocking_save_file()
+            .and_then(|p| p.into_path().ok())
+    })
+    .await?;
+    let Some(path) = path else { return Ok(None) };
+    tauri::async_runtime::spawn_blocking(move || share::write_identity_file(&path).map(Some))
+        .await
+        .map_err(|e| ApiError::new(ErrorKind::Internal, format!("background task failed: {e}")))?
+}
+
+/// Native open dialog for a share (`key` false: `.age` files) or a key file (`key` true).
+#[tauri::command]
+async fn pick_share_file(handle: AppHandle, key: bool) -> Result<Option<String>> {
+    dialog(move || {
+        let d = handle.dialog().file();
+        let d = if key { d } else { d.add_filter("Kinvault share (age)", &["age", "AGE"]) };
+        d.blocking_pick_file().and_then(|p| p.into_path().ok()).map(|p| p.display().to_string())
+    })
+    .await
+}
+
+/// Sync state for the settings screen (reads the vault only; no network).
+#[tauri::command]
+async fn sync_status(app: Shared<'_>) -> Result<sync::SyncStatus> {
+    blocking(&app, |a| a.sync_status()).await
+}
+
+/// Turns sync on (creates an account, or joins one with a join code) and syncs once. With
+/// `sync_now`, the app's only network access, and only when the user asks.
+#[tauri::command]
+async fn sync_setup(app: Shared<'_>, req: sync::SyncSetupRequest) -> Result<sync::SyncSetupResult> {
+    blocking(&app, move |a| a.sync_setup(&req)).await
+}
+
+/// Syncs with the server now (the user pressed "Sync now"; there is no background sync).
+#[tauri::command]
+async fn sync_now(app: Shared<'_>) -> Result<sync::SyncReport> {
+    blocking(&app, |a| a.sync_now()).await
+}
+
+#[tauri::command]
+async fn sync_join_code(app: Shared<'_>) -> Result<String> {
+    blocking(&app, |a| a.sync_join_code()).await
+}
+
+#[tauri::command]
+async fn sync_leave(app: Shared<'_>) -> Result<()> {
+    blocking(&app, |a| a.sync_leave()).await
+}
+
+#[tauri::command]
+async fn sync_conflicts(app: Shared<'_>, include_resolved: bool) -> Result<Vec<sync::SyncConflictView>> {
+    blocking(&app, move |a| a.sync_conflicts(include_resolved)).await
+}
+
+#[tauri::command]
+async fn resolve_sync_conflict(app: Shared<'_>, id: i64) -> Result<()> {
+    blocking(&app, move |a| a.resolve_sync_conflict(id)).await
+}
+
 /// Native file dialog, opened from Rust so the web view needs no dialog or file-system rights.
 #[tauri::command]
 async fn pick_vault_path(handle: AppHandle, save: bool) -> Result<Option<String>> {
@@ -487,6 +570,17 @@ fn main() {
             person_families,
             save_family,
             delete_family,
+            create_share,
+            open_share,
+            generate_share_identity,
+            pick_share_file,
+            sync_status,
+            sync_setup,
+            sync_now,
+            sync_join_code,
+            sync_leave,
+            sync_conflicts,
+            resolve_sync_conflict,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));
     match result {

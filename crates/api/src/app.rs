@@ -468,6 +468,11 @@ impl App {
         self.with_graph(|v, g| crate::report::render(v, &g.graph, req, format))
     }
 
+    /// An encrypted share for a clinician, in memory for the app to save (see [`crate::share`]).
+    pub fn create_share(&self, req: &crate::share::ShareRequest) -> Result<crate::share::ShareFile> {
+        self.with_graph(|v, g| crate::share::share_file(v, &g.graph, req))
+    }
+
     /// Who in the family should consider counselling, testing or screening.
     pub fn family_overview(&self, proband: &str) -> Result<crate::risk::FamilyOverview> {
         self.with_graph(|v, g| crate::risk::family_overview(v, &g.graph, proband, &Default::default()))
@@ -494,6 +499,43 @@ impl App {
     /// [`clinical::export_family_file`]).
     pub fn export_family_file(&self, req: &ExportFamilyRequest) -> Result<FamilyExportReport> {
         self.with_vault_long(|v| clinical::export_family_file(v, req))
+    }
+
+    pub fn sync_status(&self) -> Result<crate::sync::SyncStatus> {
+        self.with_vault(|v| crate::sync::status(v))
+    }
+
+    /// Turns sync on: creates an account or joins one, then syncs once (see [`crate::sync`]).
+    pub fn sync_setup(&self, req: &crate::sync::SyncSetupRequest) -> Result<crate::sync::SyncSetupResult> {
+        self.with_session(|s| {
+            let out = crate::sync::setup(&mut s.vault, req);
+            s.graph = None; // other devices' people and families may have arrived
+            out
+        })
+    }
+
+    pub fn sync_now(&self) -> Result<crate::sync::SyncReport> {
+        self.with_session(|s| {
+            let out = crate::sync::sync_now(&mut s.vault);
+            s.graph = None;
+            out
+        })
+    }
+
+    pub fn sync_join_code(&self) -> Result<String> {
+        self.with_vault(|v| crate::sync::join_code(v))
+    }
+
+    pub fn sync_leave(&self) -> Result<()> {
+        self.with_vault(crate::sync::leave)
+    }
+
+    pub fn sync_conflicts(&self, include_resolved: bool) -> Result<Vec<crate::sync::SyncConflictView>> {
+        self.with_vault(|v| crate::sync::conflicts(v, include_resolved))
+    }
+
+    pub fn resolve_sync_conflict(&self, id: i64) -> Result<()> {
+        self.with_vault(|v| crate::sync::resolve_conflict(v, id))
     }
 }
 

@@ -21,11 +21,11 @@ use crate::{
 use kinvault_catalog::{Catalog, CatalogData, ConditionDef};
 use kinvault_interop::{
     export_canrisk, export_fhir, export_ga4gh_pedigree, export_ped, import_canrisk, import_fhir, import_mfhp,
-    import_ped, CanRiskExportOptions, FamilySnapshot, FhirExportOptions, Format, FormatWarning, Location,
+    import_ped, CanRiskExportOptions, Exported, FamilySnapshot, FhirExportOptions, Format, FormatWarning, Location,
     PedExportOptions, PedImportOptions,
 };
 use kinvault_model::{
-    Code, CodeSystem, ConditionObservation, ConditionStatus, GDate, GeneticTest, Person, VitalStatus,
+    Code, CodeSystem, ConditionObservation, ConditionStatus, Family, GDate, GeneticTest, Person, VitalStatus,
 };
 use kinvault_vault::Vault;
 use std::io::{Read, Write};
@@ -402,30 +402,7 @@ pub fn export_family_file(vault: &Vault, req: &ExportFamilyRequest) -> Result<Fa
     }
     let condition = non_empty(&req.condition);
     let cat = &vault_catalog(vault)?;
-    if let Some(c) = &condition {
-        catalog_condition(cat, c)?;
-    }
-    match (req.format, &condition) {
-        (FamilyFormat::Mfhp, _) => {
-            return Err(ApiError::invalid(
-                "My Family Health Portrait files can be imported but not written; choose fhir, ga4gh, ped or canrisk",
-            ))
-        }
-        (FamilyFormat::Ped, None) => {
-            return Err(ApiError::invalid(
-                "a PED file records one condition as its phenotype column: choose it with --condition ID \
-                 (a catalog id; `kinvault catalog list` lists them)",
-            ))
-        }
-        (FamilyFormat::Fhir | FamilyFormat::Canrisk, Some(_)) => {
-            return Err(ApiError::invalid(format!(
-                "a condition is used by ped (the phenotype) and ga4gh (the reason for the pedigree) only; {} \
-                 exports every recorded condition it can carry",
-                req.format.name()
-            )))
-        }
-        _ => {}
-    }
+    check_family_export(cat, req.format, &condition)?;
     let proband = graph::person_ref(vault, &req.proband)?;
     let proband = Uuid::parse_str(&proband.id).map_err(|_| ApiError::new(ErrorKind::Internal, "bad person id"))?;
     let mut persons = Vec::new();
@@ -438,17 +415,7 @@ pub fn export_family_file(vault: &Vault, req: &ExportFamilyRequest) -> Result<Fa
         families.push(f);
         Ok(())
     })?;
-    let snapshot = FamilySnapshot::new(&persons, &families, Some(proband));
-    let exported = match req.format {
-        FamilyFormat::Ped => export_ped(&snapshot, cat, &PedExportOptions { condition, ..PedExportOptions::default() }),
-        FamilyFormat::Fhir => export_fhir(&snapshot, cat, &FhirExportOptions::default()),
-        FamilyFormat::Ga4gh => {
-            export_ga4gh_pedigree(&snapshot, cat, &FhirExportOptions { reason: condition, ..Default::default() })
-        }
-        FamilyFormat::Canrisk => export_canrisk(&snapshot, cat, &CanRiskExportOptions::default()),
-        FamilyFormat::Mfhp => unreachable!("rejected above"),
-    }
-    .map_err(|e| ApiError::invalid(format!("cannot export: {e}")))?;
+    let exported = export_family_text(cat, &persons, &families, proband, req.format, condition)?;
 
     write_atomically(&path, exported.text.as_bytes()).map_err(|e| io_error("write", &path, e))?;
     tracing::info!(people = persons.len(), format = req.format.name(), "family file exported");
@@ -460,6 +427,54 @@ pub fn export_family_file(vault: &Vault, req: &ExportFamilyRequest) -> Result<Fa
         bytes: exported.text.len() as u64,
         warnings: exported.warnings.iter().map(ToString::to_string).collect(),
     })
+}
+
+/// Refuses a format/condition pair that cannot be written: MFHP (import only), PED without its
+/// phenotype condition, a condition for a format that takes none, an id not in `cat`.
+fn check_family_export(cat: &Catalog, format: FamilyFormat, condition: &Option<String>) -> Result<()> {
+    if let Some(c) = condition {
+        catalog_condition(cat, c)?;
+    }
+    match (format, condition) {
+        (FamilyFormat::Mfhp, _) => Err(ApiError::invalid(
+            "My Family Health Portrait files can be imported but not written; choose fhir, ga4gh, ped or canrisk",
+        )),
+        (FamilyFormat::Ped, None) => Err(ApiError::invalid(
+            "a PED file records one condition as its phenotype column: choose it with --condition ID \
+             (a catalog id; `kinvault catalog list` lists them)",
+        )),
+        (FamilyFormat::Fhir | FamilyFormat::Canrisk, Some(_)) => Err(ApiError::invalid(format!(
+            "a condition is used by ped (the phenotype) and ga4gh (the reason for the pedigree) only; {} \
+             exports every recorded condition it can carry",
+            format.name()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The family of `persons` and `families` around `proband` (one of `persons`) as the text of a
+/// clinical format, in memory — the one conversion path behind [`export_family_file`] (the whole
+/// vault, to a file) and `share::create_share` (the report's people, into an encrypted share).
+pub(crate) fn export_family_text(
+    cat: &Catalog,
+    persons: &[Person],
+    families: &[Family],
+    proband: Uuid,
+    format: FamilyFormat,
+    condition: Option<String>,
+) -> Result<Exported> {
+    check_family_export(cat, format, &condition)?;
+    let snapshot = FamilySnapshot::new(persons, families, Some(proband));
+    match format {
+        FamilyFormat::Ped => export_ped(&snapshot, cat, &PedExportOptions { condition, ..PedExportOptions::default() }),
+        FamilyFormat::Fhir => export_fhir(&snapshot, cat, &FhirExportOptions::default()),
+        FamilyFormat::Ga4gh => {
+            export_ga4gh_pedigree(&snapshot, cat, &FhirExportOptions { reason: condition, ..Default::default() })
+        }
+        FamilyFormat::Canrisk => export_canrisk(&snapshot, cat, &CanRiskExportOptions::default()),
+        FamilyFormat::Mfhp => unreachable!("refused by check_family_export"),
+    }
+    .map_err(|e| ApiError::invalid(format!("cannot export: {e}")))
 }
 
 /// Writes `bytes` to a temporary file beside `path` and renames it into place, so a failed

@@ -8,6 +8,10 @@
 //!   ancestor/descendant charts — on a graph loaded from the vault.
 //! - [`history`]: the family health questionnaire around a proband (relatives and their
 //!   conditions in one form, saved in one transaction).
+//! - [`share`]: encrypted shares for a clinician (age: X25519 keys or a passphrase) holding the
+//!   FHIR/GA4GH bundles and the clinician report, made from a vault and opened read-only.
+//! - [`sync`]: end-to-end-encrypted sync through the platform API (crates/sync): set up,
+//!   sync now, status, conflicts for review. The app's only network access, off until asked.
 //! - [`App`] adds the desktop session: which vault is open, idle lock, recent vaults.
 //! - Request/response types derive `ts_rs::TS`; `gen-bindings` writes them to `ui/src/bindings`.
 
@@ -23,6 +27,8 @@ pub mod people;
 pub mod report;
 pub mod risk;
 pub mod settings;
+pub mod share;
+pub mod sync;
 pub mod transfer;
 pub mod types;
 pub mod vault_ops;

@@ -79,7 +79,8 @@ fn age_words(min: f64, max: f64) -> String {
     }
 }
 
-fn condition_row(o: &ConditionObservation, catalog: &Catalog) -> ReportCondition {
+/// A condition as the report words it: catalog name, codes, onset, status.
+pub(crate) fn condition_row(o: &ConditionObservation, catalog: &Catalog) -> ReportCondition {
     let def = catalog.link(o);
     let mut codes: Vec<String> = Vec::new();
     if let Some(c) = &o.code {
@@ -110,7 +111,8 @@ fn condition_row(o: &ConditionObservation, catalog: &Catalog) -> ReportCondition
     }
 }
 
-fn test_row(t: &kinvault_model::GeneticTest) -> ReportTest {
+/// A genetic test result as the report words it.
+pub(crate) fn test_row(t: &kinvault_model::GeneticTest) -> ReportTest {
     ReportTest {
         gene: t.gene.clone(),
         variant: t.variant.clone(),
@@ -276,6 +278,13 @@ fn provenance(people: &[&Person]) -> ProvenanceSummary {
 
 /// Assembles the report's data for `req`.
 pub fn build(vault: &Vault, graph: &FamilyGraph, req: &ReportRequest) -> Result<ReportData> {
+    build_with_people(vault, graph, req).map(|(data, _)| data)
+}
+
+/// The report's data and the people it covers (the pedigree's selection: blood relatives within
+/// the generations asked for, their partners, adopted and fostered children), in pedigree-number
+/// order — the same selection a clinician share packs (`share::create_share`).
+pub fn build_with_people(vault: &Vault, graph: &FamilyGraph, req: &ReportRequest) -> Result<(ReportData, Vec<Person>)> {
     let catalog = crate::clinical::vault_catalog(vault)?;
     let generations = match req.generations {
         None => Some(3),
@@ -352,7 +361,7 @@ pub fn build(vault: &Vault, graph: &FamilyGraph, req: &ReportRequest) -> Result<
     let mut refs = BTreeMap::new();
     let risks = risk_sections(&risk, &req.conditions, &mut refs);
     let proband_person = people.iter().find(|p| p.id.to_string() == center.id);
-    Ok(ReportData {
+    let data = ReportData {
         title: "Family history and genetic risk report".into(),
         generated_at: crate::clock::now_iso(),
         vault_id: vault.id().to_string(),
@@ -387,15 +396,20 @@ pub fn build(vault: &Vault, graph: &FamilyGraph, req: &ReportRequest) -> Result<
         references: refs.into_values().collect(),
         provenance: provenance(&people.iter().collect::<Vec<_>>()),
         privacy: if req.names { NamePrivacy::NamesShown } else { NamePrivacy::NamesHidden },
-    })
+    };
+    Ok((data, people))
 }
 
 /// The report as a file's bytes.
 pub fn render(vault: &Vault, graph: &FamilyGraph, req: &ReportRequest, format: ReportFormat) -> Result<Vec<u8>> {
-    let data = build(vault, graph, req)?;
+    render_data(&build(vault, graph, req)?, format)
+}
+
+/// Lays out assembled report data as a file's bytes.
+pub fn render_data(data: &ReportData, format: ReportFormat) -> Result<Vec<u8>> {
     match format {
-        ReportFormat::Html => Ok(kinvault_report::to_html(&data).into_bytes()),
-        ReportFormat::Pdf => kinvault_report::to_pdf(&data)
+        ReportFormat::Html => Ok(kinvault_report::to_html(data).into_bytes()),
+        ReportFormat::Pdf => kinvault_report::to_pdf(data)
             .map_err(|e| crate::ApiError::new(crate::ErrorKind::Internal, format!("the PDF could not be made: {e}"))),
     }
 }

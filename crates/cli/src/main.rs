@@ -8,7 +8,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use kinvault_api::model::{AcmgClass, Certainty, ConditionStatus, Person, Provenance, Sex, TestResult};
 use kinvault_api::{
-    clinical, families, graph, people, transfer, vault_ops, AddCondition, AddGeneticTest, Chart, ChartKind,
+    clinical, families, graph, people, share, transfer, vault_ops, AddCondition, AddGeneticTest, Chart, ChartKind,
     ChartRequest, ChartRole, ExportFamilyRequest, ExportFormat, ExportRequest, FamilyFormat, FamilyImportOptions,
     NewPerson, PeopleQuery, PersonRef, ProgressPhase, Vault,
 };
@@ -289,6 +289,116 @@ enum Command {
     GraphCheck {
         #[command(flatten)]
         v: VaultArg,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+    /// Sync with the platform API, end-to-end encrypted: the server never sees a name or a
+    /// condition. First time: `--server URL` creates an account and prints the join code other
+    /// devices need; `--server URL --join` joins one (the code from KINVAULT_SYNC_CODE,
+    /// --join-code-file or a prompt). Afterwards `kinvault sync VAULT` syncs. docs/sync-protocol.md.
+    Sync {
+        #[command(flatten)]
+        v: VaultArg,
+        /// The platform API (https://…; http:// only for a server on this machine).
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+        /// Join an existing account instead of creating one.
+        #[arg(long, requires = "server")]
+        join: bool,
+        /// Read the join code from this file (first line).
+        #[arg(long, value_name = "FILE", requires = "join")]
+        join_code_file: Option<PathBuf>,
+        /// Show sync settings and state; do not sync.
+        #[arg(long, conflicts_with_all = ["server", "conflicts", "resolve", "show_code", "leave"])]
+        status: bool,
+        /// List concurrent edits that were merged by keeping both, or lost to a delete.
+        #[arg(long, conflicts_with_all = ["server", "resolve", "show_code", "leave"])]
+        conflicts: bool,
+        /// Mark a listed conflict as reviewed.
+        #[arg(long, value_name = "ID", conflicts_with_all = ["server", "show_code", "leave"])]
+        resolve: Option<i64>,
+        /// Print the join code for adding another device (it lets that device read everything).
+        #[arg(long, conflicts_with_all = ["server", "leave"])]
+        show_code: bool,
+        /// Stop syncing on this device (its data stays; the account and other devices are untouched).
+        #[arg(long, conflicts_with = "server")]
+        leave: bool,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+    /// Encrypted shares for a clinician (age format): make one from a vault, open one read-only,
+    /// or make the key pair a clinician receives shares with. docs/sharing.md.
+    Share {
+        #[command(subcommand)]
+        command: ShareCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ShareCommand {
+    /// Make an encrypted share of the proband's family — the clinician report's people, with
+    /// their health data, living people included: FHIR R4 and GA4GH Pedigree bundles, genetic
+    /// test results and the report as PDF and HTML, zipped and encrypted with age to the
+    /// clinician's public keys or to a passphrase.
+    #[command(group(clap::ArgGroup::new("protection").required(true).args(["recipient", "passphrase_prompt", "share_passphrase_file"])))]
+    Create {
+        #[command(flatten)]
+        v: VaultArg,
+        /// The proband (id or GEDCOM xref).
+        #[arg(long, value_name = "P")]
+        proband: String,
+        /// Generations up and down, as in the report (default 3; 0 = everyone related by blood).
+        #[arg(long, short = 'g', value_name = "N", default_value_t = 3)]
+        generations: u32,
+        /// Conditions the report assesses in detail (repeatable); default: the notable ones.
+        #[arg(long, value_name = "ID")]
+        condition: Vec<String>,
+        /// Leave names out of the files and the report.
+        #[arg(long)]
+        no_names: bool,
+        /// An age public key (age1…) that may open the share (repeatable).
+        #[arg(long, value_name = "AGE1…")]
+        recipient: Vec<String>,
+        /// Protect it with a passphrase instead: KINVAULT_SHARE_PASSPHRASE, or asked twice at the
+        /// terminal.
+        #[arg(long)]
+        passphrase_prompt: bool,
+        /// Protect it with the passphrase on this file's first line instead of keys.
+        #[arg(long, value_name = "FILE")]
+        share_passphrase_file: Option<PathBuf>,
+        /// The share to write (FILE.age; replaced if it exists).
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+    /// Open a share read-only: what it is, who is in it with their conditions and test results;
+    /// --extract saves its files (the report PDF/HTML, the FHIR and GA4GH bundles). Writes to no
+    /// vault.
+    Open {
+        /// The share (FILE.age).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// A key share: the identity file with the secret key (AGE-SECRET-KEY-1…), as
+        /// `kinvault share keygen` or age-keygen write it.
+        #[arg(long, short = 'i', value_name = "KEYFILE", conflicts_with = "share_passphrase_file")]
+        identity: Option<PathBuf>,
+        /// A passphrase share: the passphrase on this file's first line (else
+        /// KINVAULT_SHARE_PASSPHRASE, else a prompt).
+        #[arg(long, value_name = "FILE")]
+        share_passphrase_file: Option<PathBuf>,
+        /// Write the share's files into this folder (created if missing; existing files are not
+        /// replaced).
+        #[arg(long, value_name = "DIR")]
+        extract: Option<PathBuf>,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+    /// Make an age key pair for receiving shares: writes the secret key to KEYFILE (owner-only,
+    /// never replaces a file) and prints the public key to give to whoever makes shares.
+    Keygen {
+        #[arg(short = 'o', long = "output", value_name = "KEYFILE")]
+        output: PathBuf,
         #[command(flatten)]
         out: JsonFlag,
     },
@@ -697,6 +807,138 @@ fn secret(file: Option<&Path>, env: &str, prompt: &str, confirm: bool) -> Result
         }
     }
     Ok(first)
+}
+
+struct SyncCli {
+    server: Option<String>,
+    join: bool,
+    join_code_file: Option<PathBuf>,
+    status: bool,
+    conflicts: bool,
+    resolve: Option<i64>,
+    show_code: bool,
+    leave: bool,
+    json: bool,
+}
+
+fn run_sync(vault: &mut Vault, o: SyncCli) -> Result<()> {
+    use kinvault_api::sync;
+    if o.status {
+        let s = sync::status(vault)?;
+        if o.json {
+            return print_json(&s);
+        }
+        if !s.enabled {
+            println!("sync is off (kinvault sync VAULT --server URL turns it on)");
+            return Ok(());
+        }
+        println!("server             {}", s.server.unwrap_or_default());
+        println!("account            {}", s.account_id.unwrap_or_default());
+        println!("device             {}", s.device_id.unwrap_or_default());
+        let last = s.last_sync_at.map(|ms| format!("{} (unix ms)", ms)).unwrap_or_else(|| "never".into());
+        println!("last sync          {last}");
+        println!("batches pushed     {}", s.batches_pushed);
+        println!("waiting to send    {}", s.outbox);
+        println!("open conflicts     {}", s.unresolved_conflicts);
+        if let Some(e) = s.last_error {
+            println!("last error         {e}");
+        }
+        return Ok(());
+    }
+    if o.conflicts {
+        let list = sync::conflicts(vault, false)?;
+        if o.json {
+            return print_json(&list);
+        }
+        if list.is_empty() {
+            println!("no conflicts to review");
+        }
+        for c in list {
+            println!("#{}  {}  {}{}", c.id, c.label, c.kind, c.field.map(|f| format!(" ({f})")).unwrap_or_default());
+            println!("     {}", c.explanation);
+            if let Some(l) = c.local {
+                println!("     this device: {l}");
+            }
+            if let Some(r) = c.remote {
+                println!("     other device: {r}");
+            }
+        }
+        return Ok(());
+    }
+    if let Some(id) = o.resolve {
+        sync::resolve_conflict(vault, id)?;
+        eprintln!("Conflict {id} marked as reviewed.");
+        return Ok(());
+    }
+    if o.show_code {
+        println!("{}", sync::join_code(vault)?);
+        return Ok(());
+    }
+    if o.leave {
+        sync::leave(vault)?;
+        eprintln!("This device no longer syncs. Its data stays in the vault.");
+        return Ok(());
+    }
+    let current = sync::status(vault)?;
+    let report = match (current.enabled, o.server) {
+        (false, None) => {
+            bail!("sync is not set up for this vault: give --server URL (and --join to join an existing account)")
+        }
+        (true, Some(server)) if current.server.as_deref() != Some(server.trim()) => bail!(
+            "this vault already syncs with {}; run `kinvault sync VAULT --leave` first to use another server",
+            current.server.unwrap_or_default()
+        ),
+        (true, _) => sync::sync_now(vault)?,
+        (false, Some(server)) => {
+            let join_code = if o.join {
+                Some(secret(o.join_code_file.as_deref(), "KINVAULT_SYNC_CODE", "Join code", false)?.to_string())
+            } else {
+                None
+            };
+            let result = sync::setup(vault, &sync::SyncSetupRequest { server, join_code })?;
+            if let Some(code) = &result.join_code {
+                if !o.json {
+                    eprintln!("Created a sync account. To add another device, run there:");
+                    eprintln!("  kinvault sync OTHER_VAULT --server URL --join");
+                    eprintln!("and give it this join code (it lets that device read everything; keep it safe):");
+                    println!("{code}");
+                }
+            }
+            if o.json {
+                return print_json(&result);
+            }
+            match (result.report, result.sync_error) {
+                (Some(report), _) => report,
+                (None, error) => {
+                    bail!(
+                        "sync is on, but the first sync failed: {} (run `kinvault sync VAULT` again to retry)",
+                        error.unwrap_or_default()
+                    );
+                }
+            }
+        }
+    };
+    if o.json {
+        return print_json(&report);
+    }
+    eprintln!(
+        "Synced: received {} batches ({} record changes), sent {} batches ({} record changes){}{}.",
+        report.pulled_batches,
+        report.applied_changes,
+        report.pushed_batches,
+        report.pushed_changes,
+        if report.new_conflicts > 0 {
+            format!(", {} new conflicts to review (--conflicts)", report.new_conflicts)
+        } else {
+            String::new()
+        },
+        if report.rejected_replays > 0 {
+            format!(", {} repeated batches ignored", report.rejected_replays)
+        } else {
+            String::new()
+        },
+    );
+    Ok(())
 }
 
 fn passphrase(v: &VaultArg) -> Result<Zeroizing<String>> {
@@ -1474,6 +1716,13 @@ fn run(cli: Cli) -> Result<i32> {
                 print_lineage(&chart, "Descendants");
             }
         }
+        Command::Sync { v, server, join, join_code_file, status, conflicts, resolve, show_code, leave, out } => {
+            let mut vault = open(&v)?;
+            let opts =
+                SyncCli { server, join, join_code_file, status, conflicts, resolve, show_code, leave, json: out.json };
+            run_sync(&mut vault, opts)?;
+        }
+        Command::Share { command } => run_share(command)?,
         Command::GraphCheck { v, out } => {
             let vault = open(&v)?;
             let loaded = graph::load(&vault)?;
@@ -1497,6 +1746,189 @@ fn run(cli: Cli) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// "1 family", "3 families".
+fn plural(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// "12 KiB".
+fn size(bytes: u64) -> String {
+    if bytes < 10 * 1024 {
+        format!("{bytes} B")
+    } else if bytes < 10 << 20 {
+        format!("{} KiB", bytes.div_ceil(1024))
+    } else {
+        format!("{} MiB", bytes.div_ceil(1 << 20))
+    }
+}
+
+fn print_share(s: &share::OpenedShare) {
+    let m = &s.manifest;
+    let c = &m.counts;
+    println!("Kinvault clinician share made {} (format version {}), vault {}", m.created, m.version, m.vault_id);
+    println!("proband        {} ({})", m.proband.label, m.proband.id);
+    println!(
+        "people         {} in {} ({} may be living)",
+        plural(c.people, "person", "people"),
+        plural(c.families, "family", "families"),
+        c.living
+    );
+    println!(
+        "health         {}, {}",
+        plural(c.conditions, "condition", "conditions"),
+        plural(c.genetic_tests, "genetic test result", "genetic test results")
+    );
+    let g = m.options.generations.map_or("everyone related by blood".into(), |g| format!("{g} generations"));
+    println!("scope          {g}; names {}", if m.options.names { "included" } else { "left out" });
+    println!(
+        "files          {}",
+        m.contents.iter().map(|e| format!("{} ({})", e.name, size(e.bytes))).collect::<Vec<_>>().join(", ")
+    );
+    println!();
+    println!(
+        "{:10}  {:24}  {:24}  {:3}  {:5}  {:14}  conditions; tests",
+        "id", "name", "relation", "sex", "born", "status"
+    );
+    for p in &s.people {
+        let status = match (p.vital_status, p.death_year) {
+            (share::ShareVital::Alive, _) => "alive".to_string(),
+            (share::ShareVital::Deceased, Some(y)) => format!("deceased {y}"),
+            (share::ShareVital::Deceased, None) => "deceased".to_string(),
+            (share::ShareVital::Unknown, _) => "unknown".to_string(),
+        };
+        let conditions = p.conditions.iter().map(|c| {
+            let onset = c.onset.as_ref().map(|o| format!(" at {o}")).unwrap_or_default();
+            let codes = if c.codes.is_empty() { String::new() } else { format!(" [{}]", c.codes.join(", ")) };
+            format!("{} {}{onset}{codes}", c.label, c.status)
+        });
+        let tests = p.tests.iter().map(|t| {
+            let acmg = t.acmg.as_ref().map(|a| format!(", {a}")).unwrap_or_default();
+            format!("{} {}{acmg}", t.gene, t.result)
+        });
+        let facts: Vec<String> = conditions.chain(tests).collect();
+        let born = p.birth_year.map(|y| y.to_string()).unwrap_or_default();
+        let line = format!(
+            "{:10}  {:24}  {:24}  {:3}  {:5}  {:14}  {}",
+            p.id,
+            p.name.as_deref().unwrap_or("—"),
+            p.relation,
+            p.sex.code(),
+            born,
+            status,
+            facts.join("; ")
+        );
+        println!("{}", line.trim_end());
+    }
+    for w in &s.warnings {
+        eprintln!("note: {w}");
+    }
+}
+
+fn run_share(command: ShareCommand) -> Result<()> {
+    match command {
+        ShareCommand::Create {
+            v,
+            proband,
+            generations,
+            condition,
+            no_names,
+            recipient,
+            passphrase_prompt,
+            share_passphrase_file,
+            output,
+            out,
+        } => {
+            // The vault's passphrase is asked for first, then the share's ("Share passphrase").
+            let vault = open(&v)?;
+            let passphrase = if recipient.is_empty() && (passphrase_prompt || share_passphrase_file.is_some()) {
+                Some(secret(share_passphrase_file.as_deref(), "KINVAULT_SHARE_PASSPHRASE", "Share passphrase", true)?)
+            } else {
+                None
+            };
+            let loaded = graph::load(&vault)?;
+            let req = share::ShareRequest {
+                proband,
+                generations: Some(generations),
+                conditions: condition,
+                names: !no_names,
+                recipients: recipient,
+                passphrase: passphrase.as_ref().map(|p| p.to_string()),
+            };
+            let report = share::create_share(&vault, &loaded.graph, &req, &output)?;
+            if out.json {
+                return print_json(&report);
+            }
+            let m = &report.manifest;
+            let to = match m.options.protection {
+                share::ShareProtection::X25519 => {
+                    format!("{} public key{}", m.options.recipients, if m.options.recipients == 1 { "" } else { "s" })
+                }
+                share::ShareProtection::Passphrase => "a passphrase".into(),
+            };
+            eprintln!(
+                "Wrote {} ({}), encrypted to {to}: {}, {}, {}, {}.",
+                output.display(),
+                size(report.bytes),
+                plural(m.counts.people, "person", "people"),
+                plural(m.counts.families, "family", "families"),
+                plural(m.counts.conditions, "condition", "conditions"),
+                plural(m.counts.genetic_tests, "genetic test result", "genetic test results"),
+            );
+            eprintln!(
+                "It holds health data and {} people who may be living. The clinician opens it with \
+                 `kinvault share open` or `age -d`.",
+                m.counts.living
+            );
+        }
+        ShareCommand::Open { file, identity, share_passphrase_file, extract, out } => {
+            let bytes = share::read_share(&file)?;
+            let opened = match identity {
+                Some(keyfile) => {
+                    let key = share::read_identity_file(&keyfile)?;
+                    share::open_share(&bytes, share::ShareSecret::Identity(&key))?
+                }
+                None => {
+                    if share::share_protection(&bytes)? == share::ShareProtection::X25519 {
+                        bail!(
+                            "{} is encrypted to an age public key: open it with --identity KEYFILE (the matching \
+                             secret key)",
+                            file.display()
+                        );
+                    }
+                    let pass = secret(
+                        share_passphrase_file.as_deref(),
+                        "KINVAULT_SHARE_PASSPHRASE",
+                        "Share passphrase",
+                        false,
+                    )?;
+                    share::open_share(&bytes, share::ShareSecret::Passphrase(&pass))?
+                }
+            };
+            if let Some(dir) = &extract {
+                let written = share::extract_share(&opened, dir)?;
+                eprintln!("Wrote {} files to {}", written.len(), dir.display());
+            }
+            if out.json {
+                return print_json(&opened);
+            }
+            print_share(&opened);
+            if extract.is_none() {
+                eprintln!("--extract DIR saves the report (PDF, HTML) and the FHIR/GA4GH files.");
+            }
+        }
+        ShareCommand::Keygen { output, out } => {
+            let key = share::write_identity_file(&output)?;
+            if out.json {
+                return print_json(&key);
+            }
+            eprintln!("Wrote the secret key to {} (keep it private: it opens your shares).", output.display());
+            eprintln!("Public key — give it to whoever makes shares for you:");
+            println!("{}", key.public_key);
+        }
+    }
+    Ok(())
 }
 
 fn main() {

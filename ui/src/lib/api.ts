@@ -50,6 +50,16 @@ import type { ReportFormat } from '../bindings/ReportFormat';
 import type { ReportRequest } from '../bindings/ReportRequest';
 import type { RiskReport } from '../bindings/RiskReport';
 import type { RiskRequest } from '../bindings/RiskRequest';
+import type { OpenShareRequest } from '../bindings/OpenShareRequest';
+import type { OpenedShareView } from '../bindings/OpenedShareView';
+import type { ShareFile } from '../bindings/ShareFile';
+import type { ShareKeyFile } from '../bindings/ShareKeyFile';
+import type { ShareRequest } from '../bindings/ShareRequest';
+import type { SyncConflictView } from '../bindings/SyncConflictView';
+import type { SyncReport } from '../bindings/SyncReport';
+import type { SyncSetupRequest } from '../bindings/SyncSetupRequest';
+import type { SyncSetupResult } from '../bindings/SyncSetupResult';
+import type { SyncStatus } from '../bindings/SyncStatus';
 import type { VaultInfo } from '../bindings/VaultInfo';
 import type { VaultStatus } from '../bindings/VaultStatus';
 
@@ -241,6 +251,50 @@ export const api = {
    */
   clinicianReport: (req: ReportRequest, format: ReportFormat) =>
     call<ReportFile>('clinician_report', { req, format }),
+
+  // Encrypted shares for a clinician (crates/api/src/share.rs; docs/sharing.md).
+  /**
+   * An age-encrypted share of the proband's family (FHIR, GA4GH, test results, the report), to
+   * public keys or a passphrase; base64-encoded for saveBinaryFile. Rejects with 'invalid_input'
+   * naming a bad key, 'weak_passphrase' for a short passphrase.
+   */
+  createShare: (req: ShareRequest) => call<ShareFile>('create_share', { req }),
+  /**
+   * Opens a share read-only (no vault needed; none is written): the manifest, the people and the
+   * report files. A wrong key or passphrase rejects with 'wrong_passphrase'; a damaged or altered
+   * file with 'corrupt'; a file that is not a share with 'invalid_input'.
+   */
+  openShare: (req: OpenShareRequest) => call<OpenedShareView>('open_share', { req }),
+  /**
+   * Makes an age key pair: the secret key is written to a new file chosen in a native dialog
+   * (it never reaches the UI); the public key is returned. Null when the dialog is cancelled.
+   */
+  generateShareIdentity: () => call<ShareKeyFile | null>('generate_share_identity'),
+  /** Native open dialog for a share (key false) or a key file (key true); null when cancelled. */
+  pickShareFile: (key: boolean) => call<string | null>('pick_share_file', { key }),
+
+  // End-to-end-encrypted sync (crates/api/src/sync.rs). Only syncSetup and syncNow use the
+  // network, and only when the user asks: there is no background sync.
+  /** Whether this vault syncs, with which server and account, and what is waiting. No network. */
+  syncStatus: () => call<SyncStatus>('sync_status'),
+  /**
+   * Turns sync on: creates an account (join_code null; the result carries the new join code,
+   * shown once) or joins one with a join code, then syncs once. Rejects with 'invalid_input' for
+   * a bad address or join code, 'io' when the server cannot be reached, 'already_exists' when
+   * the vault already syncs.
+   */
+  syncSetup: (req: SyncSetupRequest) => call<SyncSetupResult>('sync_setup', { req }),
+  /** Sends this device's changes and receives the others'; 'not_found' when sync is off. */
+  syncNow: () => call<SyncReport>('sync_now'),
+  /** The join code that lets another device join the account (and read everything in it). */
+  syncJoinCode: () => call<string>('sync_join_code'),
+  /** Stops syncing on this device; the vault's data stays, the account and other devices too. */
+  syncLeave: () => call<null>('sync_leave'),
+  /** Merges to review (both versions kept, or an edit that lost to a delete). */
+  syncConflicts: (includeResolved: boolean) =>
+    call<SyncConflictView[]>('sync_conflicts', { includeResolved }),
+  /** Marks a conflict reviewed; 'not_found' when it is not open. */
+  resolveSyncConflict: (id: number) => call<null>('resolve_sync_conflict', { id }),
 };
 
 function chartRequest(center: string, kind: ChartKind, generations: number): ChartRequest {

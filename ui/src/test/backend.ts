@@ -37,6 +37,10 @@ import type { QuestionnaireRelation } from '../bindings/QuestionnaireRelation';
 import type { QuestionnaireRelative } from '../bindings/QuestionnaireRelative';
 import type { QuestionnaireSaved } from '../bindings/QuestionnaireSaved';
 import type { Sex } from '../bindings/Sex';
+import type { SyncConflictView } from '../bindings/SyncConflictView';
+import type { SyncReport } from '../bindings/SyncReport';
+import type { SyncSetupRequest } from '../bindings/SyncSetupRequest';
+import type { SyncStatus } from '../bindings/SyncStatus';
 import type { TwinSet } from '../bindings/TwinSet';
 import type { UnionKind } from '../bindings/UnionKind';
 import type { PersonSummary } from '../bindings/PersonSummary';
@@ -150,6 +154,7 @@ export function mockBackend(handlers: Record<string, Handler>) {
     app_info: () => appInfo(),
     vault_status: () => lockedStatus(),
     touch: () => null,
+    sync_status: () => syncStatus(),
     ...handlers,
   };
   mockIPC(
@@ -410,6 +415,169 @@ export function refOf(p: Person): PersonRef {
 }
 
 const invalid = (message: string) => ({ kind: 'invalid_input', message });
+
+// ── Sync (sync_status, sync_setup, sync_now, sync_join_code, sync_leave, sync_conflicts,
+//    resolve_sync_conflict): fixtures shaped like crates/api/src/sync.rs and an in-memory fake ──
+
+export const SYNC_ACCOUNT = '0b6f3c52-5a7e-4d0e-9a51-3f0c2f1e8a11';
+export const SYNC_DEVICE = '7d2c9e40-1b3a-4f6d-8e2f-5c4b3a291807';
+/** A join code as crates/sync prints it: KVSYNC1- and 96 hex digits. */
+export const JOIN_CODE = `KVSYNC1-${'0123456789abcdef'.repeat(6)}`;
+
+/** Sync status: off unless overridden (what a vault answers before sync is turned on). */
+export function syncStatus(overrides: Partial<SyncStatus> = {}): SyncStatus {
+  return {
+    enabled: false,
+    server: null,
+    account_id: null,
+    device_id: null,
+    last_sync_at: null,
+    last_error: null,
+    outbox: 0,
+    unresolved_conflicts: 0,
+    batches_pushed: 0,
+    cursor: 0,
+    ...overrides,
+  };
+}
+
+/** Sync status of a vault that syncs with `server`. */
+export function syncOn(server = 'https://sync.example.org', overrides: Partial<SyncStatus> = {}): SyncStatus {
+  return syncStatus({ enabled: true, server, account_id: SYNC_ACCOUNT, device_id: SYNC_DEVICE, ...overrides });
+}
+
+export function syncReport(overrides: Partial<SyncReport> = {}): SyncReport {
+  return {
+    pulled_batches: 0,
+    applied_changes: 0,
+    pushed_batches: 0,
+    pushed_changes: 0,
+    new_conflicts: 0,
+    rejected_replays: 0,
+    snapshot_uploaded: false,
+    snapshot_applied: false,
+    ...overrides,
+  };
+}
+
+/** A conflict to review: by default both versions of a person's notes were kept. */
+export function syncConflict(id: number, overrides: Partial<SyncConflictView> = {}): SyncConflictView {
+  return {
+    id,
+    at: 1_700_000_000_000 + id,
+    entity: 'person',
+    entity_id: `p${id}`,
+    label: `Given${id} Surname${id}`,
+    field: 'notes',
+    kind: 'kept-both',
+    explanation:
+      'The notes were edited on this device and on another at the same time; both versions are kept. Remove the one that is wrong.',
+    local: JSON.stringify({ notes: [`here ${id}`] }),
+    remote: JSON.stringify({ notes: [`there ${id}`] }),
+    ...overrides,
+  };
+}
+
+/**
+ * An in-memory sync for one vault, checking what the backend checks: the server address, the
+ * join code's shape, set-up only once, sync only when on. `conflicts`: open before any sync;
+ * `arriving`: conflicts the next sync brings; `reports`: what successive syncs answer (the last
+ * repeats). Set `state.failNext` to make the next setup fail (nothing set up) or the next
+ * sync_now fail (recorded as last_error, as the backend does).
+ */
+export function syncBackend(
+  initial: { status?: SyncStatus; conflicts?: SyncConflictView[]; reports?: SyncReport[]; arriving?: SyncConflictView[] } = {},
+) {
+  const state = {
+    status: structuredClone(initial.status ?? syncStatus()),
+    conflicts: structuredClone(initial.conflicts ?? []).map((c) => ({ ...c, resolved: false })),
+    arriving: structuredClone(initial.arriving ?? []),
+    reports: structuredClone(initial.reports ?? [syncReport()]),
+    syncs: 0,
+    now: 1_700_000_100_000,
+    failNext: null as null | { kind: string; message: string },
+    /** Makes the next sync fail but not the setup before it (the account is created). */
+    failNextSync: null as null | { kind: string; message: string },
+  };
+  const open = () => state.conflicts.filter((c) => !c.resolved);
+  const view = ({ resolved, ...c }: SyncConflictView & { resolved: boolean }): SyncConflictView => {
+    void resolved;
+    return structuredClone(c);
+  };
+  const runSync = (): SyncReport => {
+    if (state.failNext || state.failNextSync) {
+      const e = (state.failNext ?? state.failNextSync)!;
+      state.failNext = state.failNextSync = null;
+      state.status.last_error = e.message;
+      throw e;
+    }
+    const report = structuredClone(state.reports[Math.min(state.syncs, state.reports.length - 1)]);
+    state.syncs++;
+    const arrived = state.arriving.splice(0);
+    state.conflicts.push(...arrived.map((c) => ({ ...c, resolved: false })));
+    report.new_conflicts = Math.max(report.new_conflicts, arrived.length);
+    state.status.outbox = 0;
+    state.status.batches_pushed += report.pushed_batches;
+    state.status.last_sync_at = (state.now += 60_000);
+    state.status.last_error = null;
+    state.status.unresolved_conflicts = open().length;
+    return report;
+  };
+  const handlers: Record<string, Handler> = {
+    sync_status: () => ({ ...structuredClone(state.status), unresolved_conflicts: state.status.enabled ? open().length : 0 }),
+    sync_setup: ({ req }: { req: SyncSetupRequest }) => {
+      if (state.status.enabled) {
+        throw { kind: 'already_exists', message: `this vault already syncs with account ${state.status.account_id}; it cannot join or create another` };
+      }
+      const server = req.server.trim();
+      if (!/^https?:\/\//.test(server)) {
+        throw invalid(`server address ${JSON.stringify(req.server)} must start with https:// (plain http:// only for a server on this machine: localhost, 127.0.0.1 or [::1])`);
+      }
+      const code = req.join_code?.trim() || null;
+      if (code !== null && !/^KVSYNC1-[0-9a-f]{96}$/i.test(code)) {
+        throw invalid('not a valid join code (it starts with KVSYNC1- and has 96 hex digits after it)');
+      }
+      if (state.failNext) {
+        // The server could not be reached to create or join: nothing is set up.
+        const e = state.failNext;
+        state.failNext = null;
+        throw e;
+      }
+      state.status = syncOn(server.replace(/\/+$/, ''));
+      const join_code = code === null ? JOIN_CODE : null;
+      try {
+        return { join_code, report: runSync(), sync_error: null };
+      } catch (e) {
+        // As the backend: the account exists; the first sync's failure is reported beside the code.
+        return { join_code, report: null, sync_error: (e as { message: string }).message };
+      }
+    },
+    sync_now: () => {
+      if (!state.status.enabled) {
+        throw { kind: 'not_found', message: 'sync is not set up for this vault (give a server address to create or join an account)' };
+      }
+      return runSync();
+    },
+    sync_join_code: () => {
+      if (!state.status.enabled) throw { kind: 'not_found', message: 'sync is not set up for this vault' };
+      return JOIN_CODE;
+    },
+    sync_leave: () => {
+      // As clear_sync_state: settings, keys and outbox go; the conflicts kept for review stay.
+      state.status = syncStatus();
+      return null;
+    },
+    sync_conflicts: ({ includeResolved }: { includeResolved: boolean }) =>
+      (includeResolved ? state.conflicts : open()).map(view),
+    resolve_sync_conflict: ({ id }: { id: number }) => {
+      const c = open().find((x) => x.id === id);
+      if (!c) throw { kind: 'not_found', message: `no open sync conflict ${id}` };
+      c.resolved = true;
+      return null;
+    },
+  };
+  return { state, handlers };
+}
 
 // ── Clinical pedigree drawing and clinician report (pedigree_drawing, clinician_report) ──────
 

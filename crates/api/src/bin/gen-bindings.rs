@@ -56,6 +56,15 @@ fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     kinvault_api::report::ReportRequest::export_all_to(dir)?;
     kinvault_api::report::ReportFormat::export_all_to(dir)?;
     kinvault_api::report::ReportFile::export_all_to(dir)?;
+    kinvault_api::sync::SyncStatus::export_all_to(dir)?;
+    kinvault_api::sync::SyncSetupRequest::export_all_to(dir)?;
+    kinvault_api::sync::SyncSetupResult::export_all_to(dir)?;
+    kinvault_api::sync::SyncConflictView::export_all_to(dir)?;
+    kinvault_api::share::ShareRequest::export_all_to(dir)?;
+    kinvault_api::share::ShareFile::export_all_to(dir)?;
+    kinvault_api::share::OpenShareRequest::export_all_to(dir)?;
+    kinvault_api::share::OpenedShareView::export_all_to(dir)?;
+    kinvault_api::share::ShareKeyFile::export_all_to(dir)?;
     Ok(())
 }
 
