@@ -8,6 +8,7 @@
 //! Every mutation goes through [`Vault::write`], whose [`Tx`] records a change-log row in the same
 //! transaction as the change.
 
+mod compact;
 pub mod keys;
 pub mod schema;
 pub mod vfs;
@@ -792,8 +793,20 @@ impl Tx<'_> {
             .optional()?)
     }
 
+    /// The stored form of a record: its serde JSON without default-valued members (see
+    /// [`compact`]).
     fn json<T: Serialize>(v: &T) -> Result<String> {
-        serde_json::to_string(v).map_err(|e| VaultError::Invalid(e.to_string()))
+        compact::to_stored_json(v).map_err(|e| VaultError::Invalid(e.to_string()))
+    }
+
+    /// Is `before` (the stored row) the record whose stored form is `data`? Rows written before
+    /// the compact form hold the full serde JSON of the same record.
+    fn unchanged<T: Serialize>(before: Option<&str>, data: &str, v: &T) -> bool {
+        match before {
+            None => false,
+            Some(b) if b == data => true,
+            Some(b) => b.len() > data.len() && serde_json::to_string(v).is_ok_and(|full| full == b),
+        }
     }
 
     /// Sets (or with `None` removes) a `meta` entry, logged in the change log as entity `meta`
@@ -827,7 +840,7 @@ impl Tx<'_> {
     pub fn put_person(&mut self, p: &Person) -> Result<()> {
         let data = Self::json(p)?;
         let before = self.current("person", p.id)?;
-        if before.as_deref() == Some(data.as_str()) {
+        if Self::unchanged(before.as_deref(), &data, p) {
             return Ok(());
         }
         let (given, surname) = p.primary_name().map(|n| (n.given.as_str(), n.surname.as_str())).unwrap_or(("", ""));
@@ -946,7 +959,7 @@ impl Tx<'_> {
         members.extend(f.children.iter().map(|c| (c.person, "child")));
         let data = Self::json(f)?;
         let before = self.current("family", f.id)?;
-        if before.as_deref() == Some(data.as_str()) {
+        if Self::unchanged(before.as_deref(), &data, f) {
             return Ok(());
         }
         self.tx
@@ -978,7 +991,7 @@ impl Tx<'_> {
     pub fn put_source(&mut self, s: &Source) -> Result<()> {
         let data = Self::json(s)?;
         let before = self.current("source", s.id)?;
-        if before.as_deref() == Some(data.as_str()) {
+        if Self::unchanged(before.as_deref(), &data, s) {
             return Ok(());
         }
         self.tx
@@ -1019,7 +1032,7 @@ impl Tx<'_> {
     pub fn put_raw_record(&mut self, r: &RawRecord) -> Result<()> {
         let data = Self::json(r)?;
         let before = self.current("raw_record", r.id)?;
-        if before.as_deref() == Some(data.as_str()) {
+        if Self::unchanged(before.as_deref(), &data, r) {
             return Ok(());
         }
         self.tx
