@@ -1,5 +1,5 @@
 use kinvault_model::{EventKind, Family, FamilyChild, Person, PersonName, Sex};
-use kinvault_vault::{schema, vfs, KdfParams, RecoveryKey, Vault, VaultError};
+use kinvault_vault::{schema, vfs, KdfParams, NewRecord, RecoveryKey, Vault, VaultError};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -312,6 +312,67 @@ fn import_writes_families_before_their_people_and_drops_dangling_members() {
     assert!(err.to_string().contains("cancelled"));
     assert_eq!(v.stats().unwrap().families, 1);
     assert_eq!(v.stats().unwrap().changes, 4);
+}
+
+#[test]
+fn new_records_are_inserted_and_logged_once_in_order() {
+    let (_d, path) = temp();
+    let (mut v, _rk) = Vault::create(&path, PASS, FAST).unwrap();
+    let early = person("Early", "Bird");
+    v.write(|tx| tx.put_person(&early)).unwrap();
+    let mum = person("Mary", "Smith");
+    let kid = person("John", "Smith");
+    let ghost = kinvault_model::new_id();
+    let mut fam = Family::new(vec![mum.id, ghost]);
+    fam.children.push(FamilyChild { person: kid.id, links: vec![] });
+    let later = person("Later", "Edit");
+    v.write(|tx| {
+        tx.insert_new_family(&fam)?;
+        tx.insert_new_person(&mum)?;
+        // Another kind of change between new records: the new ones are logged before it.
+        tx.put_person(&later)?;
+        tx.insert_new(&NewRecord::person(&kid)?)?;
+        tx.remove_dangling_family_members().map(|_| ())
+    })
+    .unwrap();
+    let log: Vec<String> = v
+        .changes_since(0, 100)
+        .unwrap()
+        .into_iter()
+        .map(|c| {
+            assert!(c.before.is_none() || c.op == "update");
+            format!("{} {} {}", c.entity, c.op, c.entity_id)
+        })
+        .collect();
+    assert_eq!(
+        log,
+        [
+            format!("person insert {}", early.id),
+            format!("person insert {}", mum.id),
+            format!("family insert {}", fam.id),
+            format!("person insert {}", later.id),
+            format!("person insert {}", kid.id),
+            format!("family update {}", fam.id),
+        ]
+    );
+    assert_eq!(v.get_person(kid.id).unwrap().unwrap(), kid);
+    assert_eq!(v.get_family(fam.id).unwrap().unwrap().partners, vec![mum.id]);
+    assert_eq!(v.families_of(kid.id).unwrap().len(), 1);
+    assert!(v.integrity_check().unwrap().ok);
+    // An id that is already stored is refused, never overwritten; nothing of the transaction stays.
+    let mut again = mum.clone();
+    again.names[0].given = "Overwritten".into();
+    let newcomer = person("New", "Comer");
+    let err = v
+        .write(|tx| {
+            tx.insert_new_person(&newcomer)?;
+            tx.insert_new_person(&again)
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("UNIQUE"), "{err}");
+    assert_eq!(v.get_person(mum.id).unwrap().unwrap(), mum);
+    assert!(v.get_person(newcomer.id).unwrap().is_none());
+    assert_eq!(v.stats().unwrap().changes, 6);
 }
 
 #[test]
