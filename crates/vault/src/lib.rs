@@ -770,6 +770,10 @@ const PERSON: usize = 0;
 const FAMILY: usize = 1;
 const SOURCE: usize = 2;
 const RAW_RECORD: usize = 3;
+/// At most this many new rows wait for their change-log rows: the statement that writes them
+/// reads the rows back, which must still be in the page cache (a whole import's worth would
+/// have to be read back from the file and decrypted again).
+const FRESH_RUN: i64 = 512;
 
 impl Tx<'_> {
     fn log(&self, entity: &str, id: Uuid, op: &str, before: Option<&str>, after: Option<&str>) -> Result<()> {
@@ -825,7 +829,7 @@ impl Tx<'_> {
     fn note_fresh(&mut self, table: usize) -> Result<()> {
         let rowid = self.tx.last_insert_rowid();
         match &mut self.fresh[table] {
-            Some((_, last)) if rowid == *last + 1 => *last = rowid,
+            Some((first, last)) if rowid == *last + 1 && rowid - *first < FRESH_RUN => *last = rowid,
             _ => {
                 self.log_fresh_table(table)?;
                 self.fresh[table] = Some((rowid, rowid));

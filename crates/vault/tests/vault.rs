@@ -376,6 +376,28 @@ fn new_records_are_inserted_and_logged_once_in_order() {
 }
 
 #[test]
+fn many_new_records_each_get_one_log_row() {
+    let (_d, path) = temp();
+    let (mut v, _rk) = Vault::create(&path, PASS, FAST).unwrap();
+    let people: Vec<Person> = (0..1300).map(|i| person(&format!("P{i}"), "Many")).collect();
+    v.write_bulk(|tx| {
+        for (i, p) in people.iter().enumerate() {
+            tx.insert_new_person(p)?;
+            if i % 3 == 0 {
+                tx.insert_new_family(&Family::new(vec![p.id]))?;
+            }
+        }
+        Ok(())
+    })
+    .unwrap();
+    let log = v.changes_since(0, 10_000).unwrap();
+    let logged: Vec<String> = log.iter().filter(|c| c.entity == "person").map(|c| c.entity_id.clone()).collect();
+    assert_eq!(logged, people.iter().map(|p| p.id.to_string()).collect::<Vec<_>>(), "once each, in insertion order");
+    assert_eq!(log.iter().filter(|c| c.entity == "family" && c.op == "insert").count(), 434);
+    assert_eq!(v.stats().unwrap().changes, 1300 + 434);
+}
+
+#[test]
 fn records_are_stored_without_default_members_and_old_rows_still_read() {
     let (_d, path) = temp();
     let (mut v, _rk) = Vault::create(&path, PASS, FAST).unwrap();
