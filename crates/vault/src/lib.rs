@@ -258,7 +258,14 @@ impl Vault {
     /// at all.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut w = Tx { tx, now: now_millis(), fresh: [None; FRESH_TABLES.len()] };
+        let mut w = Tx {
+            tx,
+            now: now_millis(),
+            fresh: [None; FRESH_TABLES.len()],
+            unchecked: Vec::new(),
+            new_people: Vec::new(),
+            new_people_valid: true,
+        };
         let out = f(&mut w)?;
         // The change-log rows of records inserted with `insert_new_*` not yet logged.
         w.log_fresh()?;
@@ -762,6 +769,13 @@ pub struct Tx<'a> {
     /// Per table of [`FRESH_TABLES`], the rowids of records inserted by `insert_new_*` whose
     /// change-log rows are not written yet (one contiguous run; see [`Tx::log_fresh`]).
     fresh: [Option<(i64, i64)>; FRESH_TABLES.len()],
+    /// Members of the families written without the membership check in this transaction
+    /// (`put_family_unchecked`, `insert_new`), for [`Tx::remove_dangling_family_members`].
+    unchecked: Vec<Uuid>,
+    /// People inserted by `insert_new` in this transaction (they need no lookup there), unless
+    /// a person was deleted since (`new_people_valid` false: every member is looked up).
+    new_people: Vec<Uuid>,
+    new_people_valid: bool,
 }
 
 /// The tables `insert_new_*` write to, in the order their pending change-log rows are written.
@@ -933,6 +947,7 @@ impl Tx<'_> {
     /// updates, so undo and sync see the whole change).
     pub fn delete_person(&mut self, id: Uuid) -> Result<()> {
         self.log_fresh()?;
+        self.new_people_valid = false;
         let Some(before) = self.current("person", id)? else {
             return Err(VaultError::NotFound { entity: "person", id: id.to_string() });
         };
@@ -979,21 +994,41 @@ impl Tx<'_> {
     /// the transaction ends.
     pub fn put_family_unchecked(&mut self, f: &Family) -> Result<()> {
         self.log_fresh()?;
+        self.unchecked.extend(f.partners.iter().chain(f.children.iter().map(|c| &c.person)));
         self.write_family(f)
     }
 
-    /// Removes from every family the partners and children that are not people in this vault
-    /// (logged as family updates). Returns one line per removal, for the import report.
+    /// Removes from the families written by [`Tx::put_family_unchecked`] and [`Tx::insert_new`]
+    /// in this transaction (every other write checks its members) the partners and children
+    /// that are not people in this vault (logged as family updates). Returns one line per
+    /// removal, for the import report.
     pub fn remove_dangling_family_members(&mut self) -> Result<Vec<String>> {
         self.log_fresh()?;
-        let dangling: Vec<(String, String)> = {
-            let mut st = self.tx.prepare(
-                "SELECT DISTINCT m.family_id, m.person_id FROM family_member m
-                 LEFT JOIN person p ON p.id = m.person_id WHERE p.id IS NULL ORDER BY m.family_id",
-            )?;
-            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<Result<_, _>>()?
-        };
+        let mut members = std::mem::take(&mut self.unchecked);
+        members.sort_unstable();
+        members.dedup();
+        self.new_people.sort_unstable();
+        let mut missing = vec![];
+        {
+            let mut stored = self.tx.prepare_cached("SELECT 1 FROM person WHERE id = ?1")?;
+            for m in members {
+                let known = self.new_people_valid && self.new_people.binary_search(&m).is_ok();
+                if !known && !stored.exists([m.to_string()])? {
+                    missing.push(m);
+                }
+            }
+        }
+        let mut dangling: Vec<(String, String)> = vec![];
+        {
+            let mut st = self.tx.prepare_cached("SELECT DISTINCT family_id FROM family_member WHERE person_id = ?1")?;
+            for pid in missing {
+                let pid = pid.to_string();
+                for fid in st.query_map([&pid], |r| r.get::<_, String>(0))? {
+                    dangling.push((fid?, pid.clone()));
+                }
+            }
+        }
+        dangling.sort_unstable();
         let mut out = vec![];
         let mut by_family: Vec<(String, Vec<Uuid>)> = vec![];
         for (fid, pid) in dangling {
@@ -1128,6 +1163,7 @@ pub struct NewRecord(NewKind);
 #[derive(Debug, Clone)]
 enum NewKind {
     Person {
+        uuid: Uuid,
         id: String,
         xref: Option<String>,
         given: String,
@@ -1143,7 +1179,7 @@ enum NewKind {
         xref: Option<String>,
         data: String,
         /// `family_member` rows: person id and role.
-        members: Vec<(String, &'static str)>,
+        members: Vec<(Uuid, &'static str)>,
     },
     Source {
         id: String,
@@ -1162,6 +1198,7 @@ impl NewRecord {
     pub fn person(p: &Person) -> Result<NewRecord> {
         let (given, surname) = p.primary_name().map(|n| (n.given.as_str(), n.surname.as_str())).unwrap_or(("", ""));
         Ok(NewRecord(NewKind::Person {
+            uuid: p.id,
             id: p.id.to_string(),
             xref: p.xref.clone(),
             given: given.to_string(),
@@ -1175,12 +1212,8 @@ impl NewRecord {
     }
 
     pub fn family(f: &Family) -> Result<NewRecord> {
-        let members = f
-            .partners
-            .iter()
-            .map(|p| (p.to_string(), "partner"))
-            .chain(f.children.iter().map(|c| (c.person.to_string(), "child")))
-            .collect();
+        let members =
+            f.partners.iter().map(|p| (*p, "partner")).chain(f.children.iter().map(|c| (c.person, "child"))).collect();
         Ok(NewRecord(NewKind::Family { id: f.id.to_string(), xref: f.xref.clone(), data: Tx::json(f)?, members }))
     }
 
@@ -1209,13 +1242,14 @@ impl Tx<'_> {
     /// [`Tx::put_family_unchecked`]).
     pub fn insert_new(&mut self, r: &NewRecord) -> Result<()> {
         match &r.0 {
-            NewKind::Person { id, xref, given, surname, sex, search, data, birth, death } => {
+            NewKind::Person { uuid, id, xref, given, surname, sex, search, data, birth, death } => {
                 self.tx
                     .prepare_cached(
                         "INSERT INTO person(id, xref, given, surname, sex, search, data, created_at, updated_at, birth_sort, death_sort)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10)",
                     )?
                     .execute(params![id, xref, given, surname, sex, search, data, self.now, birth, death])?;
+                self.new_people.push(*uuid);
                 self.note_fresh(PERSON)
             }
             NewKind::Family { id, xref, data, members } => {
@@ -1228,9 +1262,11 @@ impl Tx<'_> {
                 let mut ins = self.tx.prepare_cached(
                     "INSERT OR IGNORE INTO family_member(family_id, person_id, role) VALUES (?1, ?2, ?3)",
                 )?;
+                let mut text = Uuid::encode_buffer();
                 for (pid, role) in members {
-                    ins.execute(params![id, pid, role])?;
+                    ins.execute(params![id, &*pid.hyphenated().encode_lower(&mut text), role])?;
                 }
+                self.unchecked.extend(members.iter().map(|(pid, _)| *pid));
                 Ok(())
             }
             NewKind::Source { id, xref, data } => {
