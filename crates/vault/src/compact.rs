@@ -51,7 +51,7 @@ pub(crate) fn to_stored_json<T: Serialize + ?Sized>(v: &T) -> serde_json::Result
     let mut ser =
         serde_json::Serializer::with_formatter(std::io::sink(), Compact { buf: &mut buf, objects: &mut objects });
     v.serialize(&mut ser)?;
-    String::from_utf8(buf).map_err(|e| serde::ser::Error::custom(e))
+    String::from_utf8(buf).map_err(serde::ser::Error::custom)
 }
 
 /// Where the member being written in an open object started.
