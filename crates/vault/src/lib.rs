@@ -8,6 +8,7 @@
 //! Every mutation goes through [`Vault::write`], whose [`Tx`] records a change-log row in the same
 //! transaction as the change.
 
+mod compact;
 pub mod keys;
 pub mod schema;
 mod sync_store;
@@ -259,8 +260,17 @@ impl Vault {
     /// at all.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut w = Tx { tx, now: now_millis() };
+        let mut w = Tx {
+            tx,
+            now: now_millis(),
+            fresh: [None; FRESH_TABLES.len()],
+            unchecked: Vec::new(),
+            new_people: Vec::new(),
+            new_people_valid: true,
+        };
         let out = f(&mut w)?;
+        // The change-log rows of records inserted with `insert_new_*` not yet logged.
+        w.log_fresh()?;
         w.tx.commit()?;
         Ok(out)
     }
@@ -758,7 +768,28 @@ pub struct Change {
 pub struct Tx<'a> {
     tx: rusqlite::Transaction<'a>,
     now: i64,
+    /// Per table of [`FRESH_TABLES`], the rowids of records inserted by `insert_new_*` whose
+    /// change-log rows are not written yet (one contiguous run; see [`Tx::log_fresh`]).
+    fresh: [Option<(i64, i64)>; FRESH_TABLES.len()],
+    /// Members of the families written without the membership check in this transaction
+    /// (`put_family_unchecked`, `insert_new`), for [`Tx::remove_dangling_family_members`].
+    unchecked: Vec<Uuid>,
+    /// People inserted by `insert_new` in this transaction (they need no lookup there), unless
+    /// a person was deleted since (`new_people_valid` false: every member is looked up).
+    new_people: Vec<Uuid>,
+    new_people_valid: bool,
 }
+
+/// The tables `insert_new_*` write to, in the order their pending change-log rows are written.
+const FRESH_TABLES: [&str; 4] = ["person", "family", "source", "raw_record"];
+const PERSON: usize = 0;
+const FAMILY: usize = 1;
+const SOURCE: usize = 2;
+const RAW_RECORD: usize = 3;
+/// At most this many new rows wait for their change-log rows: the statement that writes them
+/// reads the rows back, which must still be in the page cache (a whole import's worth would
+/// have to be read back from the file and decrypted again).
+const FRESH_RUN: i64 = 512;
 
 impl Tx<'_> {
     fn log(&self, entity: &str, id: Uuid, op: &str, before: Option<&str>, after: Option<&str>) -> Result<()> {
@@ -794,13 +825,71 @@ impl Tx<'_> {
             .optional()?)
     }
 
+    /// The stored form of a record: its serde JSON without default-valued members (see
+    /// [`compact`]).
     fn json<T: Serialize>(v: &T) -> Result<String> {
-        serde_json::to_string(v).map_err(|e| VaultError::Invalid(e.to_string()))
+        compact::to_stored_json(v).map_err(|e| VaultError::Invalid(e.to_string()))
+    }
+
+    /// Is `before` (the stored row) the record whose stored form is `data`? Rows written before
+    /// the compact form hold the full serde JSON of the same record.
+    fn unchanged<T: Serialize>(before: Option<&str>, data: &str, v: &T) -> bool {
+        match before {
+            None => false,
+            Some(b) if b == data => true,
+            Some(b) => b.len() > data.len() && serde_json::to_string(v).is_ok_and(|full| full == b),
+        }
+    }
+
+    /// Records that `insert_new_*` just inserted a row into `FRESH_TABLES[table]`.
+    fn note_fresh(&mut self, table: usize) -> Result<()> {
+        let rowid = self.tx.last_insert_rowid();
+        match &mut self.fresh[table] {
+            Some((first, last)) if rowid == *last + 1 && rowid - *first < FRESH_RUN => *last = rowid,
+            _ => {
+                self.log_fresh_table(table)?;
+                self.fresh[table] = Some((rowid, rowid));
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the change-log rows (`insert`, no copy) of the records `insert_new_*` inserted
+    /// since the last call, one statement per table. Runs before any other change is made or
+    /// logged, and before commit, so the log stays in the order of the changes to each record.
+    fn log_fresh(&mut self) -> Result<()> {
+        for table in 0..FRESH_TABLES.len() {
+            self.log_fresh_table(table)?;
+        }
+        Ok(())
+    }
+
+    fn log_fresh_table(&mut self, table: usize) -> Result<()> {
+        let Some((first, last)) = self.fresh[table].take() else { return Ok(()) };
+        let name = FRESH_TABLES[table];
+        // Every rowid of the run is a row `insert_new_*` inserted (`note_fresh` starts a new
+        // run at any gap) and nothing has deleted one since (every other change logs the runs
+        // first), so the count must match: anything else is a bug, and fails the transaction.
+        let logged = self
+            .tx
+            .prepare_cached(&format!(
+                "INSERT INTO change_log(at, entity, entity_id, op)
+                 SELECT ?1, '{name}', id, 'insert' FROM {name} WHERE rowid BETWEEN ?2 AND ?3 ORDER BY rowid"
+            ))?
+            .execute(params![self.now, first, last])?;
+        if logged as i64 != last - first + 1 {
+            return Err(VaultError::Invalid(format!(
+                "change log: {logged} new {name} rows found for {} inserted",
+                last - first + 1
+            )));
+        }
+        Ok(())
     }
 
     /// Sets (or with `None` removes) a `meta` entry, logged in the change log as entity `meta`
     /// with the key as its id. The vault's own identity keys cannot be changed this way.
     pub fn put_meta(&mut self, key: &str, value: Option<&str>) -> Result<()> {
+        self.log_fresh()?;
         if matches!(key, "vault_id" | "created_at" | "created_by") || key.trim().is_empty() {
             return Err(VaultError::Invalid(format!("meta key {key:?} is reserved")));
         }
@@ -827,9 +916,10 @@ impl Tx<'_> {
 
     /// Inserts or replaces a person.
     pub fn put_person(&mut self, p: &Person) -> Result<()> {
+        self.log_fresh()?;
         let data = Self::json(p)?;
         let before = self.current("person", p.id)?;
-        if before.as_deref() == Some(data.as_str()) {
+        if Self::unchanged(before.as_deref(), &data, p) {
             return Ok(());
         }
         let (given, surname) = p.primary_name().map(|n| (n.given.as_str(), n.surname.as_str())).unwrap_or(("", ""));
@@ -858,6 +948,8 @@ impl Tx<'_> {
     /// Deletes a person and removes them from every family they were in (logged as family
     /// updates, so undo and sync see the whole change).
     pub fn delete_person(&mut self, id: Uuid) -> Result<()> {
+        self.log_fresh()?;
+        self.new_people_valid = false;
         let Some(before) = self.current("person", id)? else {
             return Err(VaultError::NotFound { entity: "person", id: id.to_string() });
         };
@@ -887,6 +979,7 @@ impl Tx<'_> {
 
     /// Inserts or replaces a family. Every partner and child must already be in the vault.
     pub fn put_family(&mut self, f: &Family) -> Result<()> {
+        self.log_fresh()?;
         for pid in f.partners.iter().chain(f.children.iter().map(|c| &c.person)) {
             if self.current("person", *pid)?.is_none() {
                 return Err(VaultError::Invalid(format!(
@@ -902,20 +995,42 @@ impl Tx<'_> {
     /// family can come before its people. Call [`Tx::remove_dangling_family_members`] before
     /// the transaction ends.
     pub fn put_family_unchecked(&mut self, f: &Family) -> Result<()> {
+        self.log_fresh()?;
+        self.unchecked.extend(f.partners.iter().chain(f.children.iter().map(|c| &c.person)));
         self.write_family(f)
     }
 
-    /// Removes from every family the partners and children that are not people in this vault
-    /// (logged as family updates). Returns one line per removal, for the import report.
+    /// Removes from the families written by [`Tx::put_family_unchecked`] and [`Tx::insert_new`]
+    /// in this transaction (every other write checks its members) the partners and children
+    /// that are not people in this vault (logged as family updates). Returns one line per
+    /// removal, for the import report.
     pub fn remove_dangling_family_members(&mut self) -> Result<Vec<String>> {
-        let dangling: Vec<(String, String)> = {
-            let mut st = self.tx.prepare(
-                "SELECT DISTINCT m.family_id, m.person_id FROM family_member m
-                 LEFT JOIN person p ON p.id = m.person_id WHERE p.id IS NULL ORDER BY m.family_id",
-            )?;
-            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<Result<_, _>>()?
-        };
+        self.log_fresh()?;
+        let mut members = std::mem::take(&mut self.unchecked);
+        members.sort_unstable();
+        members.dedup();
+        self.new_people.sort_unstable();
+        let mut missing = vec![];
+        {
+            let mut stored = self.tx.prepare_cached("SELECT 1 FROM person WHERE id = ?1")?;
+            for m in members {
+                let known = self.new_people_valid && self.new_people.binary_search(&m).is_ok();
+                if !known && !stored.exists([m.to_string()])? {
+                    missing.push(m);
+                }
+            }
+        }
+        let mut dangling: Vec<(String, String)> = vec![];
+        {
+            let mut st = self.tx.prepare_cached("SELECT DISTINCT family_id FROM family_member WHERE person_id = ?1")?;
+            for pid in missing {
+                let pid = pid.to_string();
+                for fid in st.query_map([&pid], |r| r.get::<_, String>(0))? {
+                    dangling.push((fid?, pid.clone()));
+                }
+            }
+        }
+        dangling.sort_unstable();
         let mut out = vec![];
         let mut by_family: Vec<(String, Vec<Uuid>)> = vec![];
         for (fid, pid) in dangling {
@@ -944,11 +1059,9 @@ impl Tx<'_> {
     }
 
     fn write_family(&mut self, f: &Family) -> Result<()> {
-        let mut members: Vec<(Uuid, &str)> = f.partners.iter().map(|p| (*p, "partner")).collect();
-        members.extend(f.children.iter().map(|c| (c.person, "child")));
         let data = Self::json(f)?;
         let before = self.current("family", f.id)?;
-        if before.as_deref() == Some(data.as_str()) {
+        if Self::unchanged(before.as_deref(), &data, f) {
             return Ok(());
         }
         self.tx
@@ -958,18 +1071,25 @@ impl Tx<'_> {
             )?
             .execute(params![f.id.to_string(), f.xref, data, self.now])?;
         self.tx.prepare_cached("DELETE FROM family_member WHERE family_id = ?1")?.execute([f.id.to_string()])?;
-        {
-            let mut ins = self.tx.prepare_cached(
-                "INSERT OR IGNORE INTO family_member(family_id, person_id, role) VALUES (?1, ?2, ?3)",
-            )?;
-            for (pid, role) in members {
-                ins.execute(params![f.id.to_string(), pid.to_string(), role])?;
-            }
-        }
+        self.insert_members(f)?;
         self.log_put("family", f.id, before.as_deref(), &data)
     }
 
+    /// The `family_member` rows of `f` (none may exist yet).
+    fn insert_members(&self, f: &Family) -> Result<()> {
+        let fid = f.id.to_string();
+        let mut ins = self
+            .tx
+            .prepare_cached("INSERT OR IGNORE INTO family_member(family_id, person_id, role) VALUES (?1, ?2, ?3)")?;
+        let members = f.partners.iter().map(|p| (p, "partner")).chain(f.children.iter().map(|c| (&c.person, "child")));
+        for (pid, role) in members {
+            ins.execute(params![fid, pid.to_string(), role])?;
+        }
+        Ok(())
+    }
+
     pub fn delete_family(&mut self, id: Uuid) -> Result<()> {
+        self.log_fresh()?;
         let Some(before) = self.current("family", id)? else {
             return Err(VaultError::NotFound { entity: "family", id: id.to_string() });
         };
@@ -978,9 +1098,10 @@ impl Tx<'_> {
     }
 
     pub fn put_source(&mut self, s: &Source) -> Result<()> {
+        self.log_fresh()?;
         let data = Self::json(s)?;
         let before = self.current("source", s.id)?;
-        if before.as_deref() == Some(data.as_str()) {
+        if Self::unchanged(before.as_deref(), &data, s) {
             return Ok(());
         }
         self.tx
@@ -999,6 +1120,7 @@ impl Tx<'_> {
     /// change what an earlier one's references show. The change log gets the path, hash and
     /// size, not the bytes (they would double the file).
     pub fn put_media_blob(&mut self, path: &str, bytes: &[u8]) -> Result<bool> {
+        self.log_fresh()?;
         let sha = hex::encode(sha2::Sha256::digest(bytes));
         let existing: Option<String> = self
             .tx
@@ -1019,9 +1141,10 @@ impl Tx<'_> {
 
     /// Inserts or replaces a record kept verbatim from an imported file.
     pub fn put_raw_record(&mut self, r: &RawRecord) -> Result<()> {
+        self.log_fresh()?;
         let data = Self::json(r)?;
         let before = self.current("raw_record", r.id)?;
-        if before.as_deref() == Some(data.as_str()) {
+        if Self::unchanged(before.as_deref(), &data, r) {
             return Ok(());
         }
         self.tx
@@ -1031,6 +1154,160 @@ impl Tx<'_> {
             )?
             .execute(params![r.id.to_string(), r.structure.xref, r.structure.tag, data, self.now])?;
         self.log_put("raw_record", r.id, before.as_deref(), &data)
+    }
+}
+
+/// A record whose id was just generated (an import), in its stored form: built from a model
+/// record on any thread ([`NewRecord::person`]...), inserted with [`Tx::insert_new`].
+#[derive(Debug, Clone)]
+pub struct NewRecord(NewKind);
+
+#[derive(Debug, Clone)]
+enum NewKind {
+    Person {
+        uuid: Uuid,
+        id: String,
+        xref: Option<String>,
+        given: String,
+        surname: String,
+        sex: &'static str,
+        search: String,
+        data: String,
+        birth: Option<i64>,
+        death: Option<i64>,
+    },
+    Family {
+        id: String,
+        xref: Option<String>,
+        data: String,
+        /// `family_member` rows: person id and role.
+        members: Vec<(Uuid, &'static str)>,
+    },
+    Source {
+        id: String,
+        xref: Option<String>,
+        data: String,
+    },
+    Raw {
+        id: String,
+        xref: Option<String>,
+        tag: String,
+        data: String,
+    },
+}
+
+impl NewRecord {
+    pub fn person(p: &Person) -> Result<NewRecord> {
+        let (given, surname) = p.primary_name().map(|n| (n.given.as_str(), n.surname.as_str())).unwrap_or(("", ""));
+        Ok(NewRecord(NewKind::Person {
+            uuid: p.id,
+            id: p.id.to_string(),
+            xref: p.xref.clone(),
+            given: given.to_string(),
+            surname: surname.to_string(),
+            sex: p.sex.code(),
+            search: p.search_text(),
+            data: Tx::json(p)?,
+            birth: p.birth().and_then(|d| d.sort_key()),
+            death: p.death().and_then(|d| d.sort_key()),
+        }))
+    }
+
+    pub fn family(f: &Family) -> Result<NewRecord> {
+        let members =
+            f.partners.iter().map(|p| (*p, "partner")).chain(f.children.iter().map(|c| (c.person, "child"))).collect();
+        Ok(NewRecord(NewKind::Family { id: f.id.to_string(), xref: f.xref.clone(), data: Tx::json(f)?, members }))
+    }
+
+    pub fn source(s: &Source) -> Result<NewRecord> {
+        Ok(NewRecord(NewKind::Source { id: s.id.to_string(), xref: s.xref.clone(), data: Tx::json(s)? }))
+    }
+
+    pub fn raw_record(r: &RawRecord) -> Result<NewRecord> {
+        Ok(NewRecord(NewKind::Raw {
+            id: r.id.to_string(),
+            xref: r.structure.xref.clone(),
+            tag: r.structure.tag.clone(),
+            data: Tx::json(r)?,
+        }))
+    }
+}
+
+/// Inserts of records whose ids were just generated (an import): no lookup of a stored version,
+/// no `family_member` clean-up, and the change-log rows written by one statement per table when
+/// the run of inserts ends — before the next other change, or at commit (see [`Tx::log_fresh`]).
+/// Each record is logged as an `insert`, exactly as `put_*` would log it. An id that is already
+/// in the vault is an error (the primary key refuses it), never an overwrite.
+impl Tx<'_> {
+    /// Inserts a record whose id is new to the vault. A family's members need not be stored
+    /// yet (call [`Tx::remove_dangling_family_members`] before the end, as for
+    /// [`Tx::put_family_unchecked`]).
+    pub fn insert_new(&mut self, r: &NewRecord) -> Result<()> {
+        match &r.0 {
+            NewKind::Person { uuid, id, xref, given, surname, sex, search, data, birth, death } => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO person(id, xref, given, surname, sex, search, data, created_at, updated_at, birth_sort, death_sort)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10)",
+                    )?
+                    .execute(params![id, xref, given, surname, sex, search, data, self.now, birth, death])?;
+                self.new_people.push(*uuid);
+                self.note_fresh(PERSON)
+            }
+            NewKind::Family { id, xref, data, members } => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO family(id, xref, data, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+                    )?
+                    .execute(params![id, xref, data, self.now])?;
+                self.note_fresh(FAMILY)?;
+                let mut ins = self.tx.prepare_cached(
+                    "INSERT OR IGNORE INTO family_member(family_id, person_id, role) VALUES (?1, ?2, ?3)",
+                )?;
+                let mut text = Uuid::encode_buffer();
+                for (pid, role) in members {
+                    ins.execute(params![id, &*pid.hyphenated().encode_lower(&mut text), role])?;
+                }
+                self.unchecked.extend(members.iter().map(|(pid, _)| *pid));
+                Ok(())
+            }
+            NewKind::Source { id, xref, data } => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO source(id, xref, data, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+                    )?
+                    .execute(params![id, xref, data, self.now])?;
+                self.note_fresh(SOURCE)
+            }
+            NewKind::Raw { id, xref, tag, data } => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO raw_record(id, xref, tag, data, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                    )?
+                    .execute(params![id, xref, tag, data, self.now])?;
+                self.note_fresh(RAW_RECORD)
+            }
+        }
+    }
+
+    /// [`Tx::put_person`] for a person whose id is new to the vault.
+    pub fn insert_new_person(&mut self, p: &Person) -> Result<()> {
+        self.insert_new(&NewRecord::person(p)?)
+    }
+
+    /// [`Tx::put_family_unchecked`] for a family whose id is new to the vault.
+    pub fn insert_new_family(&mut self, f: &Family) -> Result<()> {
+        self.insert_new(&NewRecord::family(f)?)
+    }
+
+    /// [`Tx::put_source`] for a source whose id is new to the vault.
+    pub fn insert_new_source(&mut self, s: &Source) -> Result<()> {
+        self.insert_new(&NewRecord::source(s)?)
+    }
+
+    /// [`Tx::put_raw_record`] for a record whose id is new to the vault.
+    pub fn insert_new_raw_record(&mut self, r: &RawRecord) -> Result<()> {
+        self.insert_new(&NewRecord::raw_record(r)?)
     }
 }
 

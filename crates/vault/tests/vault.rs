@@ -1,5 +1,5 @@
 use kinvault_model::{EventKind, Family, FamilyChild, Person, PersonName, Sex};
-use kinvault_vault::{schema, vfs, KdfParams, RecoveryKey, Vault, VaultError};
+use kinvault_vault::{schema, vfs, KdfParams, NewRecord, RecoveryKey, Vault, VaultError};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -312,6 +312,127 @@ fn import_writes_families_before_their_people_and_drops_dangling_members() {
     assert!(err.to_string().contains("cancelled"));
     assert_eq!(v.stats().unwrap().families, 1);
     assert_eq!(v.stats().unwrap().changes, 4);
+}
+
+#[test]
+fn new_records_are_inserted_and_logged_once_in_order() {
+    let (_d, path) = temp();
+    let (mut v, _rk) = Vault::create(&path, PASS, FAST).unwrap();
+    let early = person("Early", "Bird");
+    v.write(|tx| tx.put_person(&early)).unwrap();
+    let mum = person("Mary", "Smith");
+    let kid = person("John", "Smith");
+    let ghost = kinvault_model::new_id();
+    let mut fam = Family::new(vec![mum.id, ghost]);
+    fam.children.push(FamilyChild { person: kid.id, links: vec![] });
+    let later = person("Later", "Edit");
+    v.write(|tx| {
+        tx.insert_new_family(&fam)?;
+        tx.insert_new_person(&mum)?;
+        // Another kind of change between new records: the new ones are logged before it.
+        tx.put_person(&later)?;
+        tx.insert_new(&NewRecord::person(&kid)?)?;
+        tx.remove_dangling_family_members().map(|_| ())
+    })
+    .unwrap();
+    let log: Vec<String> = v
+        .changes_since(0, 100)
+        .unwrap()
+        .into_iter()
+        .map(|c| {
+            assert!(c.before.is_none() || c.op == "update");
+            format!("{} {} {}", c.entity, c.op, c.entity_id)
+        })
+        .collect();
+    assert_eq!(
+        log,
+        [
+            format!("person insert {}", early.id),
+            format!("person insert {}", mum.id),
+            format!("family insert {}", fam.id),
+            format!("person insert {}", later.id),
+            format!("person insert {}", kid.id),
+            format!("family update {}", fam.id),
+        ]
+    );
+    assert_eq!(v.get_person(kid.id).unwrap().unwrap(), kid);
+    assert_eq!(v.get_family(fam.id).unwrap().unwrap().partners, vec![mum.id]);
+    assert_eq!(v.families_of(kid.id).unwrap().len(), 1);
+    assert!(v.integrity_check().unwrap().ok);
+    // An id that is already stored is refused, never overwritten; nothing of the transaction stays.
+    let mut again = mum.clone();
+    again.names[0].given = "Overwritten".into();
+    let newcomer = person("New", "Comer");
+    let err = v
+        .write(|tx| {
+            tx.insert_new_person(&newcomer)?;
+            tx.insert_new_person(&again)
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("UNIQUE"), "{err}");
+    assert_eq!(v.get_person(mum.id).unwrap().unwrap(), mum);
+    assert!(v.get_person(newcomer.id).unwrap().is_none());
+    assert_eq!(v.stats().unwrap().changes, 6);
+}
+
+#[test]
+fn many_new_records_each_get_one_log_row() {
+    let (_d, path) = temp();
+    let (mut v, _rk) = Vault::create(&path, PASS, FAST).unwrap();
+    let people: Vec<Person> = (0..1300).map(|i| person(&format!("P{i}"), "Many")).collect();
+    v.write_bulk(|tx| {
+        for (i, p) in people.iter().enumerate() {
+            tx.insert_new_person(p)?;
+            if i % 3 == 0 {
+                tx.insert_new_family(&Family::new(vec![p.id]))?;
+            }
+        }
+        Ok(())
+    })
+    .unwrap();
+    let log = v.changes_since(0, 10_000).unwrap();
+    let logged: Vec<String> = log.iter().filter(|c| c.entity == "person").map(|c| c.entity_id.clone()).collect();
+    assert_eq!(logged, people.iter().map(|p| p.id.to_string()).collect::<Vec<_>>(), "once each, in insertion order");
+    assert_eq!(log.iter().filter(|c| c.entity == "family" && c.op == "insert").count(), 434);
+    assert_eq!(v.stats().unwrap().changes, 1300 + 434);
+}
+
+#[test]
+fn records_are_stored_without_default_members_and_old_rows_still_read() {
+    let (_d, path) = temp();
+    let (mut v, _rk) = Vault::create(&path, PASS, FAST).unwrap();
+    let mut p = person("Ada", "Lovelace");
+    p.proband = true;
+    v.write(|tx| tx.put_person(&p)).unwrap();
+    let stored: String =
+        v.connection().query_row("SELECT data FROM person WHERE id = ?1", [p.id.to_string()], |r| r.get(0)).unwrap();
+    assert!(!stored.contains("null") && !stored.contains("\"citations\":[]"), "{stored}");
+    assert!(stored.len() < serde_json::to_string(&p).unwrap().len());
+    assert_eq!(v.get_person(p.id).unwrap().unwrap(), p);
+    let s = v.stats().unwrap();
+    assert_eq!((s.individuals, s.probands, s.conditions), (1, 1, 0));
+    // A row in the full serde form (as written before) reads the same, and writing the same
+    // record over it logs nothing.
+    drop(v);
+    let old = person("Old", "Row");
+    {
+        let mut v = Vault::open(&path, PASS).unwrap();
+        v.write(|tx| tx.put_person(&old)).unwrap();
+    }
+    let v = Vault::open(&path, PASS).unwrap();
+    v.connection()
+        .execute(
+            "UPDATE person SET data = ?2 WHERE id = ?1",
+            (old.id.to_string(), serde_json::to_string(&old).unwrap()),
+        )
+        .unwrap();
+    drop(v);
+    let mut v = Vault::open(&path, PASS).unwrap();
+    assert_eq!(v.get_person(old.id).unwrap().unwrap(), old);
+    let changes = v.stats().unwrap().changes;
+    v.write(|tx| tx.put_person(&old)).unwrap();
+    assert_eq!(v.stats().unwrap().changes, changes, "an unchanged record is not logged");
+    assert!(v.integrity_check().unwrap().ok);
 }
 
 #[test]
