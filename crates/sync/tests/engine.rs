@@ -223,3 +223,51 @@ fn joining_needs_the_right_code_and_a_vault_not_syncing_yet() {
     assert!(kinvault_sync::status(&other).unwrap().is_none(), "a refused join leaves the vault as it was");
     assert!(matches!(join_account(&mut other, &relay, SERVER, "KVSYNC1-00"), Err(SyncError::BadJoinCode)));
 }
+
+#[test]
+fn a_member_added_on_one_device_while_deleted_on_another_leaves_the_family_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::default();
+    let mut d = setup(dir.path(), &relay, 2);
+    let mother = person("Mary", "Anning", Sex::Female);
+    let joseph = person("Joseph", "Anning", Sex::Male);
+    let henry = person("Henry", "Anning", Sex::Male);
+    let fam = Family::new(vec![mother.id]);
+    d[0].write(|tx| {
+        tx.put_person(&mother)?;
+        tx.put_person(&joseph)?;
+        tx.put_person(&henry)?;
+        tx.put_family(&fam)
+    })
+    .unwrap();
+    sync_all(&mut d, &relay);
+
+    // Offline, crosswise: device 0 adds Joseph to the family and deletes Henry (one batch);
+    // device 1 adds Henry to the family and deletes Joseph. Applying device 0's batch on device
+    // 1 writes a family naming Joseph, who is gone there, and then deletes Henry, who is in it.
+    let mut f0 = d[0].get_family(fam.id).unwrap().unwrap();
+    f0.children.push(FamilyChild { person: joseph.id, links: vec![] });
+    d[0].write(|tx| {
+        tx.put_family(&f0)?;
+        tx.delete_person(henry.id)
+    })
+    .unwrap();
+    let mut f1 = d[1].get_family(fam.id).unwrap().unwrap();
+    f1.children.push(FamilyChild { person: henry.id, links: vec![] });
+    d[1].write(|tx| {
+        tx.put_family(&f1)?;
+        tx.delete_person(joseph.id)
+    })
+    .unwrap();
+    sync(&mut d[0], &relay, &Options::default()).unwrap();
+
+    sync_all(&mut d, &relay);
+    assert_converged(&d);
+    for v in &d {
+        let f = v.get_family(fam.id).unwrap().unwrap();
+        assert_eq!(f.partners, vec![mother.id]);
+        assert!(f.children.is_empty(), "deleted people are nobody's children: {:?}", f.children);
+        assert!(v.get_person(joseph.id).unwrap().is_none());
+        assert!(v.get_person(henry.id).unwrap().is_none());
+    }
+}

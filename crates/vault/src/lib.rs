@@ -971,7 +971,10 @@ impl Tx<'_> {
                 t.members.retain(|m| *m != id);
             }
             fam.twins.retain(|t| t.members.len() > 1);
-            self.put_family(&fam)?;
+            // Only removes a member, so nothing to check: a member still missing was written
+            // unchecked in this transaction and waits for the dangling-member sweep (sync
+            // applies a family from another device and then a delete, in one transaction).
+            self.write_family(&fam)?;
         }
         self.tx.prepare_cached("DELETE FROM person WHERE id = ?1")?.execute([id.to_string()])?;
         self.log("person", id, "delete", Some(&before), None)
