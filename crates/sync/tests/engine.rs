@@ -25,21 +25,6 @@ fn setup(dir: &std::path::Path, relay: &Relay, n: usize) -> Vec<Vault> {
     out
 }
 
-fn sync_all(devices: &mut [Vault], relay: &Relay) {
-    for _ in 0..2 {
-        for v in devices.iter_mut() {
-            sync(v, relay, &Options::default()).unwrap();
-        }
-    }
-}
-
-fn assert_converged(devices: &[Vault]) {
-    let first = content(&devices[0]);
-    for (i, d) in devices.iter().enumerate().skip(1) {
-        assert_eq!(content(d), first, "device {i} differs from device 0");
-    }
-}
-
 #[test]
 fn three_devices_edit_delete_and_converge() {
     let dir = tempfile::tempdir().unwrap();

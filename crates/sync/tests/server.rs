@@ -7,7 +7,7 @@
 mod support;
 
 use kinvault_model::{ConditionObservation, ConditionStatus, Family, FamilyChild, Note, Sex};
-use kinvault_server::testing::{BlockingServer, CutRule, TcpProxy};
+use kinvault_server::testing::{BlockingServer, CutRule};
 use kinvault_sync::transport::{HttpTransport, PullPage, PushAck, Registration, SnapshotBlob, Transport};
 use kinvault_sync::{create_account, join_account, sync, Options, SyncError};
 use kinvault_vault::Vault;
@@ -30,22 +30,6 @@ fn devices(dir: &std::path::Path, t: &dyn Transport, url: &str, names: &[&str]) 
         out.push(v);
     }
     out
-}
-
-fn sync_all(devices: &mut [Vault], t: &dyn Transport) {
-    for _ in 0..2 {
-        for v in devices.iter_mut() {
-            sync(v, t, &Options::default()).unwrap();
-        }
-    }
-}
-
-fn assert_converged(devices: &[Vault]) {
-    let first = content(&devices[0]);
-    assert!(!first.is_empty());
-    for (i, d) in devices.iter().enumerate().skip(1) {
-        assert_eq!(content(d), first, "device {i} differs from device 0");
-    }
 }
 
 /// Every row of every table of the server's database as text (JSON, bytea as hex), and every
@@ -152,16 +136,21 @@ fn three_devices_through_the_server_converge_and_the_database_holds_no_plaintext
     }
 }
 
-/// The HTTP client, stopping the server just before the given push (counted from 1): the sync
-/// in progress has sent some batches, and the rest find no server.
-struct StopServerAt<'a> {
+/// The HTTP client, with a hook run before each push (given the push's number, from 1): to stop
+/// the server or arm the proxy's cut just then.
+struct BeforePush<'a> {
     http: HttpTransport,
-    server: std::cell::RefCell<&'a mut BlockingServer>,
+    hook: Box<dyn Fn(u32) + 'a>,
     pushes: std::cell::Cell<u32>,
-    stop_at: u32,
 }
 
-impl Transport for StopServerAt<'_> {
+impl<'a> BeforePush<'a> {
+    fn new(http: HttpTransport, hook: impl Fn(u32) + 'a) -> BeforePush<'a> {
+        BeforePush { http, hook: Box::new(hook), pushes: 0.into() }
+    }
+}
+
+impl Transport for BeforePush<'_> {
     fn create_account(&self, auth_key: &[u8; 32]) -> Result<Registration, SyncError> {
         self.http.create_account(auth_key)
     }
@@ -170,9 +159,7 @@ impl Transport for StopServerAt<'_> {
     }
     fn push(&self, token: &str, seq: u64, ciphertext: &[u8]) -> Result<PushAck, SyncError> {
         self.pushes.set(self.pushes.get() + 1);
-        if self.pushes.get() == self.stop_at {
-            self.server.borrow_mut().stop().unwrap();
-        }
+        (self.hook)(self.pushes.get());
         self.http.push(token, seq, ciphertext)
     }
     fn pull(&self, token: &str, after: i64, limit: u32) -> Result<PullPage, SyncError> {
@@ -197,11 +184,17 @@ fn the_server_restarted_mid_sync_loses_nothing() {
     d[0].write(|tx| people.iter().try_for_each(|p| tx.put_person(p))).unwrap();
     // Small batches, so one sync sends several: the server stops before the second of them.
     let opts = Options { batch_records: 10, ..Options::default() };
-    let stopping = StopServerAt { http: client(&url), server: (&mut server).into(), pushes: 0.into(), stop_at: 2 };
-    let err = sync(&mut d[0], &stopping, &opts).unwrap_err();
-    assert!(matches!(err, SyncError::Unreachable(_)), "{err}");
-    assert_eq!(stopping.pushes.get(), 2, "one batch went out, the second found no server");
-    drop(stopping);
+    {
+        let server = std::cell::RefCell::new(&mut server);
+        let stopping = BeforePush::new(client(&url), |n| {
+            if n == 2 {
+                server.borrow_mut().stop().unwrap();
+            }
+        });
+        let err = sync(&mut d[0], &stopping, &opts).unwrap_err();
+        assert!(matches!(err, SyncError::Unreachable(_)), "{err}");
+        assert_eq!(stopping.pushes.get(), 2, "one batch went out, the second found no server");
+    }
     assert_eq!(kinvault_sync::status(&d[0]).unwrap().unwrap().outbox, 2, "the unsent batches wait");
     let status = kinvault_sync::status(&d[0]).unwrap().unwrap();
     assert!(status.last_error.unwrap().contains("cannot reach"));
@@ -245,54 +238,24 @@ fn the_server_restarted_mid_sync_loses_nothing() {
     assert!(d[0].get_person(q.id).unwrap().is_some());
 }
 
-/// The HTTP client through the proxy, arming a one-shot cut before chosen pushes only.
-struct CutPushes<'a> {
-    http: HttpTransport,
-    proxy: &'a TcpProxy,
-    cut_pushes: std::cell::Cell<u32>,
-}
-
-impl Transport for CutPushes<'_> {
-    fn create_account(&self, auth_key: &[u8; 32]) -> Result<Registration, SyncError> {
-        self.http.create_account(auth_key)
-    }
-    fn add_device(&self, account: Uuid, auth_key: &[u8; 32]) -> Result<Registration, SyncError> {
-        self.http.add_device(account, auth_key)
-    }
-    fn push(&self, token: &str, seq: u64, ciphertext: &[u8]) -> Result<PushAck, SyncError> {
-        if self.cut_pushes.get() > 0 {
-            self.cut_pushes.set(self.cut_pushes.get() - 1);
-            self.proxy.set_rule(CutRule::CutOnResponse);
-        }
-        self.http.push(token, seq, ciphertext)
-    }
-    fn pull(&self, token: &str, after: i64, limit: u32) -> Result<PullPage, SyncError> {
-        self.http.pull(token, after, limit)
-    }
-    fn put_snapshot(&self, token: &str, cursor: i64, ciphertext: &[u8]) -> Result<(), SyncError> {
-        self.http.put_snapshot(token, cursor, ciphertext)
-    }
-    fn get_snapshot(&self, token: &str) -> Result<Option<SnapshotBlob>, SyncError> {
-        self.http.get_snapshot(token)
-    }
-}
-
 #[test]
 fn a_connection_cut_after_the_server_stored_a_push_is_retried_without_duplicates() {
     let server = BlockingServer::start().unwrap();
     let proxy = server.proxy().unwrap();
     let url = proxy.base_url();
     // No retries inside the client: the cut surfaces as a failed sync, and the next sync retries.
-    let t = CutPushes {
-        http: HttpTransport::new(&url).unwrap().with_retries(0, Duration::ZERO),
-        proxy: &proxy,
-        cut_pushes: 0.into(),
+    let cut_next = std::cell::Cell::new(false);
+    let arm = |_| {
+        if cut_next.replace(false) {
+            proxy.set_rule(CutRule::CutOnResponse);
+        }
     };
+    let t = BeforePush::new(HttpTransport::new(&url).unwrap().with_retries(0, Duration::ZERO), arm);
     let dir = tempfile::tempdir().unwrap();
     let mut d = devices(dir.path(), &t, &url, &["a", "b"]);
     let p = person("Henrietta", "Wolstenholme", Sex::Female);
     d[0].write(|tx| tx.put_person(&p)).unwrap();
-    t.cut_pushes.set(1);
+    cut_next.set(true);
     let err = sync(&mut d[0], &t, &Options::default()).unwrap_err();
     assert!(matches!(err, SyncError::Unreachable(_)), "{err}");
     assert_eq!(proxy.cuts(), 1);
@@ -307,7 +270,8 @@ fn a_connection_cut_after_the_server_stored_a_push_is_retried_without_duplicates
     assert_eq!(batch_rows(&server), 2, "the resent batch was stored once");
 
     // With the client's own retries, a cut push is resent at once and acknowledged as a duplicate.
-    let retrying = CutPushes { http: HttpTransport::new(&url).unwrap(), proxy: &proxy, cut_pushes: 1.into() };
+    let retrying = BeforePush::new(HttpTransport::new(&url).unwrap(), arm);
+    cut_next.set(true);
     let r = person("Jemima", "Wolstenholme", Sex::Female);
     d[0].write(|tx| tx.put_person(&r)).unwrap();
     sync(&mut d[0], &retrying, &Options::default()).unwrap();

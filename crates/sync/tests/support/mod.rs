@@ -54,6 +54,23 @@ pub fn content(v: &Vault) -> std::collections::BTreeMap<(String, String), serde_
     out
 }
 
+/// Every device syncs, twice round, so each sees what the others pushed.
+pub fn sync_all(devices: &mut [Vault], t: &dyn Transport) {
+    for _ in 0..2 {
+        for v in devices.iter_mut() {
+            kinvault_sync::sync(v, t, &kinvault_sync::Options::default()).unwrap();
+        }
+    }
+}
+
+pub fn assert_converged(devices: &[Vault]) {
+    let first = content(&devices[0]);
+    assert!(!first.is_empty());
+    for (i, d) in devices.iter().enumerate().skip(1) {
+        assert_eq!(content(d), first, "device {i} differs from device 0");
+    }
+}
+
 #[derive(Default)]
 struct Account {
     auth: [u8; 32],
