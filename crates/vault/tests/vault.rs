@@ -140,10 +140,26 @@ fn wrong_passphrase_is_clear_and_changes_no_byte() {
         v
     };
     let files_before = listing(&path);
-    for wrong in ["correct horse battery stapl", "", "CORRECT HORSE BATTERY STAPLE"] {
+    // A thousand wrong tries (near misses, empty, other scripts, long): each the same clear
+    // error, and not a byte of the vault or its folder changes.
+    let mut wrongs: Vec<String> =
+        ["correct horse battery stapl", "", "CORRECT HORSE BATTERY STAPLE", " correct horse battery staple"]
+            .map(String::from)
+            .to_vec();
+    let pieces = ["horse", "Пароль", "密码", "🐎", " ", "staple", "\u{0}", "ß", "x".repeat(300).leak()];
+    let mut n: usize = 12345;
+    while wrongs.len() < 1000 {
+        n = n.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407) >> 7;
+        let len = n % 5;
+        wrongs.push((0..=len).map(|i| pieces[(n >> (i * 4)) % pieces.len()]).collect::<String>() + &n.to_string());
+    }
+    for (i, wrong) in wrongs.iter().enumerate() {
         let err = Vault::open(&path, wrong).unwrap_err();
-        assert!(matches!(err, VaultError::WrongPassphrase), "{err}");
+        assert!(matches!(err, VaultError::WrongPassphrase), "try {i}: {err}");
         assert_eq!(err.to_string(), "wrong passphrase");
+        if i % 100 == 0 {
+            assert_eq!(file_bytes(&path), before, "after try {i}");
+        }
     }
     assert_eq!(file_bytes(&path), before);
     assert_eq!(listing(&path), files_before);
