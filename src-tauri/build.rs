@@ -62,6 +62,9 @@ const COMMANDS: &[&str] = &[
     "sync_leave",
     "sync_conflicts",
     "resolve_sync_conflict",
+    "memory_status",
+    "set_memory_alert_mb",
+    "diagnostics",
 ];
 
 fn main() {

@@ -482,6 +482,24 @@ async fn resolve_sync_conflict(app: Shared<'_>, id: i64) -> Result<()> {
     blocking(&app, move |a| a.resolve_sync_conflict(id)).await
 }
 
+/// This process's memory and its webviews' against the memory-alert threshold (the diagnostics
+/// view polls it; a crossing is logged once).
+#[tauri::command]
+async fn memory_status(app: Shared<'_>) -> Result<diagnostics::MemoryStatus> {
+    blocking(&app, |a| Ok(a.memory_status())).await
+}
+
+#[tauri::command]
+async fn set_memory_alert_mb(app: Shared<'_>, mb: u32) -> Result<diagnostics::MemoryStatus> {
+    blocking(&app, move |a| a.set_memory_alert_mb(mb)).await
+}
+
+/// The diagnostics bundle: numbers only, no names, ids or paths (docs/runbook.md).
+#[tauri::command]
+async fn diagnostics(app: Shared<'_>, req: diagnostics::DiagnosticsRequest) -> Result<diagnostics::Diagnostics> {
+    blocking(&app, move |a| a.diagnostics(&req)).await
+}
+
 /// Native file dialog, opened from Rust so the web view needs no dialog or file-system rights.
 #[tauri::command]
 async fn pick_vault_path(handle: AppHandle, save: bool) -> Result<Option<String>> {
@@ -512,12 +530,19 @@ fn main() {
         .setup(move |tauri_app| {
             // Idle lock: checked every few seconds; the API owns the rule, the shell only asks.
             let handle = tauri_app.handle().clone();
-            let app = Arc::clone(&app);
+            let idle_app = Arc::clone(&app);
             std::thread::Builder::new().name("idle-lock".into()).spawn(move || loop {
                 std::thread::sleep(Duration::from_secs(5));
-                if app.lock_if_idle() {
+                if idle_app.lock_if_idle() {
                     let _ = handle.emit("vault-locked", LockedEvent { reason: "idle" });
                 }
+            })?;
+            // Memory alert: polled here too, so a crossing is logged even when no diagnostics
+            // view is open (one warning per crossing; see kinvault_api::diagnostics).
+            let memory_app = Arc::clone(&app);
+            std::thread::Builder::new().name("memory-alert".into()).spawn(move || loop {
+                std::thread::sleep(Duration::from_secs(10));
+                memory_app.memory_status();
             })?;
             Ok(())
         })
@@ -581,6 +606,9 @@ fn main() {
             sync_leave,
             sync_conflicts,
             resolve_sync_conflict,
+            memory_status,
+            set_memory_alert_mb,
+            diagnostics,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));
     match result {

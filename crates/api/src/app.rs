@@ -39,6 +39,8 @@ pub struct App {
     settings: Mutex<Settings>,
     settings_file: Option<PathBuf>,
     kdf: KdfParams,
+    /// Whether the last memory poll was above the threshold (one log line per crossing).
+    memory_alert: crate::diagnostics::MemoryAlert,
 }
 
 fn now_millis() -> i64 {
@@ -57,7 +59,13 @@ impl App {
 
     pub fn with_settings_file(settings_file: Option<PathBuf>, kdf: KdfParams) -> App {
         let settings = settings_file.as_deref().map(Settings::load).unwrap_or_default();
-        App { session: Mutex::new(None), settings: Mutex::new(settings), settings_file, kdf }
+        App {
+            session: Mutex::new(None),
+            settings: Mutex::new(settings),
+            settings_file,
+            kdf,
+            memory_alert: Default::default(),
+        }
     }
 
     fn settings(&self) -> std::sync::MutexGuard<'_, Settings> {
@@ -157,6 +165,56 @@ impl App {
             }
         }
         Ok(self.info())
+    }
+
+    /// This process's memory (and its webview processes') against the memory-alert threshold.
+    /// The diagnostics view polls it; crossing the threshold upwards logs one warning, falling
+    /// back one info line, however often it is polled (see [`crate::diagnostics::MemoryAlert`]).
+    pub fn memory_status(&self) -> crate::diagnostics::MemoryStatus {
+        self.memory_status_of(crate::diagnostics::MemoryReport::read())
+    }
+
+    fn memory_status_of(&self, memory: crate::diagnostics::MemoryReport) -> crate::diagnostics::MemoryStatus {
+        let alert_mb = self.settings().memory_alert_mb;
+        self.memory_alert.status(memory, alert_mb)
+    }
+
+    /// Sets the memory-alert threshold (MiB, 64 to 1,048,576) and returns the status against it.
+    pub fn set_memory_alert_mb(&self, mb: u32) -> Result<crate::diagnostics::MemoryStatus> {
+        let mb = Settings::check_memory_alert_mb(mb).map_err(ApiError::invalid)?;
+        {
+            let mut s = self.settings();
+            s.memory_alert_mb = mb;
+            if let Some(f) = &self.settings_file {
+                s.save(f).map_err(|e| ApiError::new(ErrorKind::Io, format!("could not save settings: {e}")))?;
+            }
+        }
+        Ok(self.memory_status())
+    }
+
+    /// The diagnostics bundle (see [`crate::diagnostics`]): the machine, memory, and the open
+    /// vault — or, with `req.path` naming another file, that file examined without unlocking it
+    /// (for a vault that will not open). Holds no names, ids or paths. Not counted as activity.
+    pub fn diagnostics(&self, req: &crate::diagnostics::DiagnosticsRequest) -> Result<crate::diagnostics::Diagnostics> {
+        use crate::diagnostics::{self as diag, UnlockOutcome};
+        let status = self.memory_status();
+        let mut d =
+            diag::Diagnostics::collect("kinvault-desktop", status.alert_mb, status.memory, status.above_threshold);
+        let asked = req.path.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from);
+        let guard = self.session();
+        match (guard.as_ref(), asked) {
+            (Some(s), asked) if asked.as_deref().is_none_or(|p| diag::same_file(p, s.vault.path())) => {
+                d.vault_file = Some(diag::probe_open_vault(&s.vault));
+                d.vault = Some(diag::vault_report(&s.vault, req.integrity)?);
+                d.unlock = UnlockOutcome::Unlocked;
+            }
+            (_, Some(path)) => {
+                d.vault_file = Some(diag::probe_file(&path));
+                d.unlock = UnlockOutcome::NotAttempted;
+            }
+            (_, None) => {}
+        }
+        Ok(d)
     }
 
     fn start_session(&self, vault: Vault) -> Result<VaultInfo> {
@@ -776,6 +834,144 @@ mod tests {
         assert_eq!(r.relationships[0].name, "father");
         assert_eq!(a.find_person_ref("I2").unwrap().display_name, "Bob Lee");
         assert_graph_current(&a);
+    }
+
+    fn fake_memory(rss_mib: u64) -> crate::diagnostics::MemoryReport {
+        crate::diagnostics::MemoryReport {
+            rss_bytes: Some(rss_mib << 20),
+            peak_rss_bytes: Some(rss_mib << 20),
+            sqlite_bytes: 0,
+            sqlite_peak_bytes: 0,
+            children: vec![crate::diagnostics::ProcessMemory {
+                name: "WebKitWebProces".into(),
+                pid: 2,
+                rss_bytes: Some(10 << 20),
+            }],
+            children_rss_bytes: 10 << 20,
+        }
+    }
+
+    #[test]
+    fn memory_alert_setting_and_crossings() {
+        let d = tempfile::tempdir().unwrap();
+        let a = app(d.path());
+        assert_eq!(a.memory_status().alert_mb, crate::settings::DEFAULT_MEMORY_ALERT_MB);
+        assert_eq!(a.set_memory_alert_mb(10).unwrap_err().kind, ErrorKind::InvalidInput);
+        assert_eq!(a.set_memory_alert_mb(200).unwrap().alert_mb, 200);
+        assert_eq!(app(d.path()).memory_status().alert_mb, 200, "persisted");
+        // The children (webviews) count: 185 + 10 MiB is below 200, 195 + 10 above.
+        let polls: Vec<bool> = [100, 185, 195, 300, 300, 150, 250]
+            .into_iter()
+            .map(|mib| a.memory_status_of(fake_memory(mib)).above_threshold)
+            .collect();
+        assert_eq!(polls, [false, false, true, true, true, false, true]);
+        let s = a.memory_status_of(fake_memory(300));
+        assert_eq!((s.total_rss_bytes, s.alert_bytes), (Some(310 << 20), 200 << 20));
+        // Raising the threshold clears the alert at the next poll.
+        a.set_memory_alert_mb(4096).unwrap();
+        assert!(!a.memory_status_of(fake_memory(300)).above_threshold);
+    }
+
+    #[test]
+    fn diagnostics_bundle_has_no_names_ids_or_paths() {
+        let d = tempfile::tempdir().unwrap();
+        let a = app(d.path());
+        // The surname is in the file name too.
+        let path = d.path().join("Quarrendon-family.kinvault");
+        a.create_vault(&CreateVaultRequest { path: path.display().to_string(), passphrase: "pass phrase 1".into() })
+            .unwrap();
+        let ged = d.path().join("f.ged");
+        std::fs::write(
+            &ged,
+            "0 HEAD\n1 GEDC\n2 VERS 5.5.1\n1 CHAR UTF-8\n0 @I4711@ INDI\n1 NAME Wilhelmina /Quarrendon/\n1 SEX F\n\
+             1 NOTE Grandmother kept bees at Upper Snodsbury\n1 DEAT\n2 CAUS Xanthoderm fever\n0 @I4712@ INDI\n\
+             1 NAME Bartholomew /Quarrendon/\n1 SEX M\n0 @F815@ FAM\n1 HUSB @I4712@\n1 WIFE @I4711@\n0 TRLR\n",
+        )
+        .unwrap();
+        a.import_gedcom(&ged.display().to_string(), &NoProgress).unwrap();
+        let p = a.find_person_ref("I4712").unwrap();
+        a.add_condition(
+            &p.id,
+            &AddCondition {
+                condition: "cystic-fibrosis".into(),
+                status: kinvault_model::ConditionStatus::Affected,
+                onset_age: Some(3.0),
+                age: None,
+                certainty: Default::default(),
+                provenance: Default::default(),
+                note: Some("Diagnosed at Glimmerford clinic".into()),
+            },
+        )
+        .unwrap();
+        let forbidden = [
+            "Quarrendon",
+            "Wilhelmina",
+            "Bartholomew",
+            "Snodsbury",
+            "Xanthoderm",
+            "Glimmerford",
+            "ystic",
+            "I4711",
+            "I4712",
+            "F815",
+            "pass phrase",
+        ];
+        let uuid_like = |text: &str| {
+            text.split(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
+                .any(|w| w.len() == 36 && Uuid::parse_str(w).is_ok())
+        };
+        let check = |diag: &crate::diagnostics::Diagnostics| {
+            let text = serde_json::to_string(diag).unwrap();
+            for f in forbidden {
+                assert!(!text.contains(f), "{f:?} in {text}");
+            }
+            assert!(!text.contains(&p.id), "person id in {text}");
+            assert!(!text.contains(&d.path().display().to_string()), "a path in {text}");
+            assert!(!uuid_like(&text), "an id in {text}");
+            text
+        };
+
+        // The open vault, with the integrity check.
+        let req = crate::diagnostics::DiagnosticsRequest { path: None, integrity: true };
+        let diag = a.diagnostics(&req).unwrap();
+        check(&diag);
+        assert_eq!(diag.unlock, crate::diagnostics::UnlockOutcome::Unlocked);
+        let v = diag.vault.as_ref().unwrap();
+        assert_eq!((v.counts.people, v.counts.families, v.counts.conditions), (2, 1, 2), "CAUS and CF");
+        assert!(v.counts.change_log >= 4);
+        assert!(v.integrity.as_ref().unwrap().ok);
+        assert!(!v.sync.as_ref().unwrap().enabled);
+        assert!(v.page_count > 0 && v.page_size >= 1024);
+        assert_eq!(v.file_bytes, std::fs::metadata(&path).unwrap().len());
+        assert_eq!(diag.vault_file.as_ref().unwrap().header, crate::diagnostics::HeaderState::Valid);
+        // Naming the open vault's file gives the same.
+        let again = a
+            .diagnostics(&crate::diagnostics::DiagnosticsRequest {
+                path: Some(path.display().to_string()),
+                integrity: false,
+            })
+            .unwrap();
+        assert_eq!(again.unlock, crate::diagnostics::UnlockOutcome::Unlocked);
+        assert!(again.vault.unwrap().integrity.is_none());
+        // The vault still works: its locks were not dropped by the diagnostics.
+        assert_eq!(a.vault_info().unwrap().stats.individuals, 2);
+
+        // Locked: the file examined without unlocking.
+        a.lock();
+        let locked = a
+            .diagnostics(&crate::diagnostics::DiagnosticsRequest {
+                path: Some(path.display().to_string()),
+                integrity: false,
+            })
+            .unwrap();
+        check(&locked);
+        assert_eq!(locked.unlock, crate::diagnostics::UnlockOutcome::NotAttempted);
+        assert!(locked.vault.is_none());
+        let f = locked.vault_file.unwrap();
+        assert_eq!((f.header, f.file_bytes), (crate::diagnostics::HeaderState::Valid, Some(v.file_bytes)));
+        let none = a.diagnostics(&Default::default()).unwrap();
+        assert_eq!((none.unlock, none.vault_file), (crate::diagnostics::UnlockOutcome::NoVault, None));
+        assert_eq!(none.memory_alert_mb, crate::settings::DEFAULT_MEMORY_ALERT_MB);
     }
 
     #[test]

@@ -12,12 +12,15 @@
 //!   FHIR/GA4GH bundles and the clinician report, made from a vault and opened read-only.
 //! - [`sync`]: end-to-end-encrypted sync through the platform API (crates/sync): set up,
 //!   sync now, status, conflicts for review. The app's only network access, off until asked.
+//! - [`diagnostics`]: memory of this process and its webviews, the memory alert, a vault file
+//!   examined without unlocking, and the diagnostics bundle (numbers only: no names, ids or paths).
 //! - [`App`] adds the desktop session: which vault is open, idle lock, recent vaults.
 //! - Request/response types derive `ts_rs::TS`; `gen-bindings` writes them to `ui/src/bindings`.
 
 pub mod app;
 pub mod clinical;
 mod clock;
+pub mod diagnostics;
 pub mod error;
 pub mod families;
 pub mod graph;

@@ -326,6 +326,30 @@ enum Command {
         #[command(flatten)]
         out: JsonFlag,
     },
+    /// Diagnostics for a support request or an incident (docs/runbook.md): this machine, memory
+    /// (this process and any running Kinvault app with its webviews), and VAULT examined without
+    /// unlocking it (size, key header) — plus, when a passphrase is available (KINVAULT_PASSPHRASE,
+    /// --passphrase-file, or the prompt at a terminal; Enter skips), its layout, record counts,
+    /// sync state and integrity. The report holds numbers only: no names, conditions, notes, ids
+    /// or paths.
+    Diagnose {
+        /// The vault (optional: without it, only the machine and memory).
+        #[arg(value_name = "VAULT")]
+        vault: Option<PathBuf>,
+        #[command(flatten)]
+        secrets: Secrets,
+        /// Do not unlock the vault, even when a passphrase is available.
+        #[arg(long)]
+        no_unlock: bool,
+        /// Skip the integrity check of an unlocked vault (it reads every page).
+        #[arg(long)]
+        no_integrity: bool,
+        /// Also write the bundle as JSON to this file (written atomically; replaced if it exists).
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
     /// Encrypted shares for a clinician (age format): make one from a vault, open one read-only,
     /// or make the key pair a clinician receives shares with. docs/sharing.md.
     Share {
@@ -1723,6 +1747,25 @@ fn run(cli: Cli) -> Result<i32> {
             run_sync(&mut vault, opts)?;
         }
         Command::Share { command } => run_share(command)?,
+        Command::Diagnose { vault, secrets, no_unlock, no_integrity, output, out } => {
+            let d = diagnose(vault.as_deref(), &secrets, no_unlock, !no_integrity)?;
+            if let Some(path) = &output {
+                let mut bytes = serde_json::to_vec_pretty(&d)?;
+                bytes.push(b'\n');
+                clinical::write_atomically(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            if out.json {
+                print_json(&d)?;
+            } else {
+                print_diagnostics(&d);
+            }
+            if let Some(path) = &output {
+                eprintln!(
+                    "Wrote the diagnostics bundle to {} (JSON, numbers only; read it before you send it).",
+                    path.display()
+                );
+            }
+        }
         Command::GraphCheck { v, out } => {
             let vault = open(&v)?;
             let loaded = graph::load(&vault)?;
@@ -1746,6 +1789,199 @@ fn run(cli: Cli) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// The passphrase for `diagnose`, if one is available: --passphrase-file, KINVAULT_PASSPHRASE,
+/// or a prompt at a terminal where an empty answer means "do not unlock".
+fn diagnose_passphrase(secrets: &Secrets) -> Result<Option<Zeroizing<String>>> {
+    if let Some(f) = &secrets.passphrase_file {
+        return Ok(Some(secret(Some(f), "KINVAULT_PASSPHRASE", "Passphrase", false)?));
+    }
+    if let Some(v) = std::env::var("KINVAULT_PASSPHRASE").ok().filter(|v| !v.is_empty()) {
+        return Ok(Some(Zeroizing::new(v)));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    let p = Zeroizing::new(
+        rpassword::prompt_password("Passphrase (Enter to examine the vault without unlocking it): ")
+            .context("cannot read from the terminal")?,
+    );
+    Ok((!p.is_empty()).then_some(p))
+}
+
+fn diagnose(
+    vault: Option<&Path>,
+    secrets: &Secrets,
+    no_unlock: bool,
+    integrity: bool,
+) -> Result<kinvault_api::diagnostics::Diagnostics> {
+    use kinvault_api::diagnostics::{self as diag, HeaderState, UnlockOutcome};
+    let alert_mb = kinvault_api::settings::Settings::file()
+        .map(|f| kinvault_api::settings::Settings::load(&f).memory_alert_mb)
+        .unwrap_or(kinvault_api::settings::DEFAULT_MEMORY_ALERT_MB);
+    let memory = diag::MemoryReport::read();
+    let above = memory.total_rss_bytes().is_some_and(|t| t > diag::mib_to_bytes(alert_mb));
+    let mut d = diag::Diagnostics::collect("kinvault", alert_mb, memory, above);
+    let Some(path) = vault else { return Ok(d) };
+    // Examined before unlocking, while no SQLite handle of this process has it open.
+    let file = diag::probe_file(path);
+    let valid = file.header == HeaderState::Valid;
+    d.vault_file = Some(file);
+    d.unlock = UnlockOutcome::NotAttempted;
+    if no_unlock || !valid {
+        return Ok(d);
+    }
+    let Some(pass) = diagnose_passphrase(secrets)? else { return Ok(d) };
+    match vault_ops::open(path, &pass) {
+        Ok(v) => {
+            d.vault = Some(diag::vault_report(&v, integrity)?);
+            d.unlock = UnlockOutcome::Unlocked;
+            // The memory with the vault open, after its work (page cache, integrity check).
+            d.memory = diag::MemoryReport::read();
+            d.memory_above_threshold = d.memory.total_rss_bytes().is_some_and(|t| t > diag::mib_to_bytes(alert_mb));
+        }
+        Err(e) => d.unlock = UnlockOutcome::failed(&e),
+    }
+    Ok(d)
+}
+
+/// "812 KiB", "17.5 MiB", "23.5 GiB".
+fn mib(bytes: u64) -> String {
+    let b = bytes as f64;
+    if bytes < 1 << 20 {
+        format!("{} KiB", bytes.div_ceil(1024))
+    } else if bytes < 1 << 30 {
+        format!("{:.1} MiB", b / f64::from(1u32 << 20))
+    } else {
+        format!("{:.1} GiB", b / f64::from(1u32 << 30))
+    }
+}
+
+fn opt_mib(bytes: Option<u64>) -> String {
+    bytes.map(mib).unwrap_or_else(|| "unknown".into())
+}
+
+fn print_diagnostics(d: &kinvault_api::diagnostics::Diagnostics) {
+    use kinvault_api::diagnostics::{HeaderState, UnlockOutcome};
+    let s = &d.system;
+    println!("Kinvault {} diagnostics (numbers only: no names, conditions, ids or paths)", d.app_version);
+    println!(
+        "system          {}; {} {} {}; {} CPUs; RAM {} ({} available)",
+        s.os_name.as_deref().unwrap_or("unknown OS"),
+        s.os,
+        s.kernel.as_deref().unwrap_or("?"),
+        s.machine,
+        s.cpus,
+        opt_mib(s.ram_bytes),
+        opt_mib(s.ram_available_bytes)
+    );
+    let m = &d.memory;
+    println!(
+        "memory          this process {} (peak {}); SQLite {} (peak {})",
+        opt_mib(m.rss_bytes),
+        opt_mib(m.peak_rss_bytes),
+        mib(m.sqlite_bytes),
+        mib(m.sqlite_peak_bytes)
+    );
+    println!("memory alert    {} MiB (setting memory_alert_mb)", d.memory_alert_mb);
+    if d.kinvault_processes.is_empty() {
+        println!("kinvault procs  none other running");
+    }
+    for (i, p) in d.kinvault_processes.iter().enumerate() {
+        println!(
+            "{}{} (pid {}): {} (peak {}), child processes {}{}",
+            if i == 0 { "kinvault procs  " } else { "                " },
+            p.name,
+            p.pid,
+            opt_mib(p.rss_bytes),
+            opt_mib(p.peak_rss_bytes),
+            mib(p.children_rss_bytes),
+            if p.above_memory_alert { " — ABOVE the memory alert" } else { "" }
+        );
+    }
+    let Some(f) = &d.vault_file else {
+        println!("vault           none given");
+        return;
+    };
+    let mut sizes = vec![f.file_bytes.map(|b| format!("{b} bytes")).unwrap_or_else(|| "no file".into())];
+    if let Some(w) = f.wal_bytes {
+        sizes.push(format!("-wal {w} bytes"));
+    }
+    if f.shm_present {
+        sizes.push("-shm present".into());
+    }
+    if let Some(j) = f.journal_bytes {
+        sizes.push(format!("-journal {j} bytes"));
+    }
+    let header = match f.header {
+        HeaderState::Valid => format!(
+            "key header valid (format {}, generation {}, {} of 2 slots intact; Argon2id {} MiB, {} passes)",
+            f.format_version.unwrap_or(0),
+            f.envelope_generation.unwrap_or(0),
+            f.valid_slots,
+            f.kdf_memory_kib.unwrap_or(0) / 1024,
+            f.kdf_iterations.unwrap_or(0)
+        ),
+        HeaderState::Damaged => "key header DAMAGED".into(),
+        HeaderState::PlainSqlite => "plain SQLite database".into(),
+        HeaderState::NotAVault => "not a vault".into(),
+        HeaderState::TooShort => "too short to be a vault".into(),
+        HeaderState::Unreadable => "unreadable".into(),
+        HeaderState::Missing => "missing".into(),
+    };
+    println!("vault file      {}; {header}", sizes.join(", "));
+    println!("                {}", f.summary);
+    match &d.unlock {
+        UnlockOutcome::Unlocked => println!("unlock          ok"),
+        UnlockOutcome::NoVault => {}
+        UnlockOutcome::NotAttempted => println!(
+            "unlock          not attempted{}",
+            if f.header == HeaderState::Valid {
+                " (--no-unlock, or no passphrase: for counts, sync and integrity give it with KINVAULT_PASSPHRASE, \
+                 --passphrase-file or at a terminal)"
+            } else {
+                ""
+            }
+        ),
+        UnlockOutcome::Failed { explanation, .. } => println!("unlock          FAILED: {explanation}"),
+    }
+    let Some(v) = &d.vault else { return };
+    println!(
+        "vault           schema {}; {} pages of {} bytes, {} free; {} bytes{}",
+        v.schema_version,
+        v.page_count,
+        v.page_size,
+        v.freelist_count,
+        v.file_bytes,
+        v.wal_bytes.map(|w| format!(" + -wal {w} bytes")).unwrap_or_default()
+    );
+    let c = &v.counts;
+    println!("people          {}", c.people);
+    println!("families        {}", c.families);
+    println!("sources         {}", c.sources);
+    println!("media files     {} ({} bytes)", c.media_files, c.media_bytes);
+    println!("other records   {}", c.other_records);
+    println!("conditions      {}", c.conditions);
+    println!("genetic tests   {}", c.genetic_tests);
+    println!("change log      {}", c.change_log);
+    match &v.sync {
+        None => println!("sync            settings unreadable"),
+        Some(s) if !s.enabled => println!("sync            off"),
+        Some(s) => println!(
+            "sync            on; {} batches waiting to send, {} open conflicts; last sync {}{}",
+            s.outbox,
+            s.unresolved_conflicts,
+            s.last_sync_at.map(|t| format!("{t} (unix ms)")).unwrap_or_else(|| "never".into()),
+            if s.has_last_error { "; the last sync FAILED (kinvault sync VAULT --status says why)" } else { "" }
+        ),
+    }
+    match &v.integrity {
+        None => println!("integrity       not checked"),
+        Some(i) if i.ok => println!("integrity       ok"),
+        Some(i) if i.error.is_some() => println!("integrity       the check could not run"),
+        Some(i) => println!("integrity       {} problems (kinvault check VAULT lists them)", i.problems),
+    }
 }
 
 /// "1 family", "3 families".

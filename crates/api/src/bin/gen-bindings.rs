@@ -65,6 +65,9 @@ fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     kinvault_api::share::OpenShareRequest::export_all_to(dir)?;
     kinvault_api::share::OpenedShareView::export_all_to(dir)?;
     kinvault_api::share::ShareKeyFile::export_all_to(dir)?;
+    kinvault_api::diagnostics::MemoryStatus::export_all_to(dir)?;
+    kinvault_api::diagnostics::DiagnosticsRequest::export_all_to(dir)?;
+    kinvault_api::diagnostics::Diagnostics::export_all_to(dir)?;
     Ok(())
 }
 
