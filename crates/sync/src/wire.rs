@@ -65,8 +65,13 @@ pub struct Snapshot {
 }
 
 pub fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, SyncError> {
-    let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-    serde_json::to_writer(&mut z, v).map_err(|e| SyncError::Payload(e.to_string()))?;
+    // serde_json writes in tiny pieces, and each write into the encoder costs a fixed setup:
+    // unbuffered, that was ~70% of a first sync's push in the 2026-12-06 profile
+    // (docs/benchmarks.md). The buffer keeps the stream (no whole-JSON copy for snapshots).
+    let z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut w = std::io::BufWriter::with_capacity(64 * 1024, z);
+    serde_json::to_writer(&mut w, v).map_err(|e| SyncError::Payload(e.to_string()))?;
+    let z = w.into_inner().map_err(|e| SyncError::Payload(e.error().to_string()))?;
     z.finish().map_err(|e| SyncError::Payload(e.to_string()))
 }
 
